@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Top-level Makefile of the Xen PV guest port.
+#
+# The port is built inside Debian's linux-source-6.12: scripts/prepare-tree.sh
+# unpacks it once into $(BUILD)/linux, takes upstream's Xen port out, lays
+# ours in (plus the files still borrowed, see scripts/borrowed-files.txt) and
+# the kernel is built out of tree in $(BUILD)/obj.  Every target not named
+# here is handed to the kernel's own Makefile (menuconfig, savedefconfig,
+# bindeb-pkg, ...).  `make help` lists ours.
+
+BUILD  ?= $(CURDIR)/build
+KSRC   := $(BUILD)/linux
+KOBJ   := $(BUILD)/obj
+JOBS   ?= $(shell nproc)
+KMAKE  := $(MAKE) --no-print-directory -C $(KSRC) O=$(KOBJ) -j$(JOBS)
+
+export BUILD KSRC KOBJ
+
+.PHONY: all prepare xen_defconfig run check bench clean distclean help FORCE
+.DEFAULT_GOAL := all
+
+prepare:
+	@scripts/prepare-tree.sh $(BUILD)
+
+$(KOBJ)/.config:
+	@$(MAKE) --no-print-directory xen_defconfig
+
+xen_defconfig: prepare
+	@echo "  CONFIG  xen_defconfig -> $(KOBJ)/.config"
+	@$(KMAKE) -s xen_defconfig
+
+all: prepare $(KOBJ)/.config
+	@echo "  BUILD   bzImage and vmlinux in $(KOBJ) (-j$(JOBS); a clean build takes ~12 min)"
+	@$(KMAKE) bzImage vmlinux modules
+	@echo "  DONE    $(KOBJ)/arch/x86/boot/bzImage"
+
+run: all
+	@scripts/run.sh
+
+check: all
+	@scripts/check.sh
+
+bench:
+	@scripts/install-deps.sh bench
+	@bench/run.sh
+
+clean:
+	rm -rf $(KOBJ) $(BUILD)/host $(BUILD)/domu $(BUILD)/check
+
+distclean:
+	rm -rf $(BUILD)
+
+help:
+	@echo 'Xen PV guest port for Linux 6.12 (x86_64)'
+	@echo ''
+	@echo '  make xen_defconfig  write the domU config into $(KOBJ)/.config'
+	@echo '  make                build bzImage and vmlinux (runs xen_defconfig if no .config)'
+	@echo '  make run            boot our kernel as a PV domU under the embedded Xen host,'
+	@echo '                      to a shell; poweroff in the domU ends the run'
+	@echo '  make check          host checks and boot tests; ends with "N passed, N failed"'
+	@echo '  make bench          our port against upstream'"'"'s, side by side'
+	@echo '  make clean          remove build output (keeps the unpacked kernel tree)'
+	@echo '  make distclean      remove the whole build folder'
+	@echo '  make <target>       anything else goes to the kernel'"'"'s Makefile, e.g.'
+	@echo '                      menuconfig, savedefconfig, bindeb-pkg'
+	@echo ''
+	@echo '  BUILD=$(BUILD)  JOBS=$(JOBS)'
+
+# Anything else: the kernel's own targets.
+%: prepare FORCE
+	@$(KMAKE) $@
+
+FORCE: ;
+Makefile: ;

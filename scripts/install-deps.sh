@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# install-deps.sh - install the Debian packages a step needs, if missing.
+#
+# Usage: scripts/install-deps.sh build|check|bench ...
+#
+#   build: the kernel source (linux-source-6.12) and what building it needs;
+#   check: what the tests use on the host (QEMU, busybox, e2fsprogs, sparse);
+#   bench: what the benchmarks put into the domU (fio, iperf3).
+#
+# Only Debian packages, with apt.  It runs apt-get update once, and only when
+# something is missing, so a machine that has everything pays nothing.
+
+set -euo pipefail
+
+pkgs=()
+for what in "$@"; do
+	case $what in
+	build) pkgs+=(linux-source-6.12 build-essential bc bison flex libelf-dev
+		      libssl-dev cpio kmod xz-utils python3 perl) ;;
+	check) pkgs+=(sparse qemu-system-x86 busybox-static e2fsprogs cpio
+		      gzip) ;;
+	bench) pkgs+=(fio iperf3) ;;
+	*) echo "install-deps: unknown set '$what'" >&2; exit 2 ;;
+	esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "  APT     installing ${missing[*]}"
+sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# prepare-tree.sh - make the kernel tree our port builds in.
+#
+# Usage: scripts/prepare-tree.sh [--check] BUILD_DIR
+#
+# The kernel is Debian's linux-source-6.12 (Linux 6.12 LTS).  The first run
+# unpacks its tarball into BUILD_DIR/linux, deletes upstream's Xen guest port
+# from it (the PORT_PATHS below) and keeps a pristine copy of just those port
+# files in BUILD_DIR/upstream-port.  Every run then lays the port back in:
+#
+#   - our files: every file of this repository under PORT_PATHS, plus the
+#     overlay files in OVERLAY (our defconfig);
+#   - borrowed files: exactly the upstream files named in
+#     scripts/borrowed-files.txt, for components that are not yet ours.
+#
+# A file is copied only when its content differs from the tree's copy, so an
+# unchanged file keeps its timestamp and make rebuilds only what changed.
+# Port files in the tree that are neither ours nor borrowed (left over from a
+# component that moved, say) are removed, and the last step re-checks the
+# whole tree: the build stops if any port file there is neither ours nor
+# listed.  The one-line hooks that core files keep for the port (head_64.S
+# including xen-head.S, the Kconfig "source" lines and Makefile "obj-" lines
+# naming the port's directories and frontend files) are not port files: they
+# name paths, and whatever we put at those paths is what gets built.
+#
+# It ends by printing "port: N files ours, M borrowed".  With --check it
+# changes nothing and only runs the final check on the existing tree.
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+check_only=
+if [ "${1:-}" = --check ]; then check_only=1; shift; fi
+build=${1:?usage: $0 [--check] BUILD_DIR}
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
+
+tarball=/usr/src/linux-source-6.12.tar.xz
+ksrc=$build/linux
+pristine=$build/upstream-port
+list=$top/scripts/borrowed-files.txt
+
+PORT_PATHS=(arch/x86/xen arch/x86/include/asm/xen drivers/xen include/xen
+	    drivers/block/xen-blkfront.c drivers/net/xen-netfront.c
+	    drivers/tty/hvc/hvc_xen.c)
+OVERLAY=(arch/x86/configs/xen_defconfig)
+
+say() { echo "  PREP    $*"; }
+die() { echo "prepare-tree: error: $*" >&2; exit 1; }
+
+[ -n "$check_only" ] || "$top/scripts/install-deps.sh" build
+
+# 1. Unpack once.  The marker records which tarball the tree came from.
+stamp="$(stat -c '%s %Y' "$tarball") $tarball"
+if [ -n "$check_only" ] && [ ! -f "$ksrc/.port-unpacked" ]; then
+	die "no prepared tree in $ksrc"
+fi
+if [ ! -f "$ksrc/.port-unpacked" ] || [ "$(cat "$ksrc/.port-unpacked")" != "$stamp" ]; then
+	say "unpacking $tarball into $ksrc (once; about a minute)"
+	rm -rf "$ksrc" "$pristine"
+	mkdir -p "$ksrc" "$pristine"
+	tar -xJf "$tarball" -C "$ksrc" --strip-components=1
+	members=()
+	for p in "${PORT_PATHS[@]}"; do members+=("linux-source-6.12/$p"); done
+	say "keeping upstream's port files in $pristine"
+	tar -xJf "$tarball" -C "$pristine" --strip-components=1 "${members[@]}"
+	say "deleting upstream's Xen guest port from the tree"
+	for p in "${PORT_PATHS[@]}"; do rm -rf "${ksrc:?}/$p"; done
+	echo "$stamp" > "$ksrc/.port-unpacked"
+fi
+
+# 2. Who provides each port file.
+ours=$(mktemp) borrowed=$(mktemp) wanted=$(mktemp) intree=$(mktemp)
+trap 'rm -f "$ours" "$borrowed" "$wanted" "$intree"' EXIT
+
+(cd "$top" && for p in "${PORT_PATHS[@]}"; do
+	if [ -e "$p" ]; then find "$p" -type f; fi
+done) | LC_ALL=C sort > "$ours"
+sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$list" | LC_ALL=C sort > "$borrowed"
+
+dups=$(LC_ALL=C sort "$borrowed" | uniq -d)
+[ -z "$dups" ] || die "listed twice in $list: $dups"
+both=$(LC_ALL=C comm -12 "$ours" "$borrowed")
+[ -z "$both" ] || die "these files are ours, so drop them from $list:
+$both"
+while read -r f; do
+	[ -f "$pristine/$f" ] || die "$list names $f, which upstream's port does not have"
+done < "$borrowed"
+LC_ALL=C sort -m "$ours" "$borrowed" > "$wanted"
+
+list_tree() {
+	(cd "$ksrc" && for p in "${PORT_PATHS[@]}"; do
+		if [ -e "$p" ]; then find "$p" -type f; fi
+	done) | LC_ALL=C sort
+}
+
+if [ -z "$check_only" ]; then
+# 3. Remove port files nobody provides any more.
+list_tree > "$intree"
+LC_ALL=C comm -23 "$intree" "$wanted" | while read -r f; do
+	say "removing $f (neither ours nor borrowed)"
+	rm -f "$ksrc/$f"
+done
+
+# 4. Lay in ours and the borrowed files, touching only what changed.
+copy_changed() { # FROM_DIR FILE
+	if ! cmp -s "$1/$2" "$ksrc/$2"; then
+		mkdir -p "$(dirname "$ksrc/$2")"
+		cp "$1/$2" "$ksrc/$2"
+		echo "$2"
+	fi
+}
+changed=0
+while read -r f; do
+	if [ -n "$(copy_changed "$top" "$f")" ]; then changed=$((changed + 1)); fi
+done < <(cat "$ours"; printf '%s\n' "${OVERLAY[@]}")
+while read -r f; do
+	if [ -n "$(copy_changed "$pristine" "$f")" ]; then changed=$((changed + 1)); fi
+done < "$borrowed"
+if [ "$changed" -gt 0 ]; then say "$changed port files updated in the tree"; fi
+fi
+
+# 5. The rule, checked on the result: every port file in the tree is ours or
+#    listed, byte for byte.
+list_tree > "$intree"
+stray=$(LC_ALL=C comm -23 "$intree" "$wanted")
+[ -z "$stray" ] || die "the tree holds upstream port files that are neither ours nor listed in $list:
+$stray"
+while read -r f; do
+	cmp -s "$top/$f" "$ksrc/$f" || die "$f in the tree differs from ours"
+done < "$ours"
+while read -r f; do
+	cmp -s "$pristine/$f" "$ksrc/$f" || die "borrowed $f in the tree differs from upstream's"
+done < "$borrowed"
+
+echo "port: $(wc -l < "$ours") files ours, $(wc -l < "$borrowed") borrowed"

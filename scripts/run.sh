@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - `make run`: boot our kernel as a PV domU under the embedded Xen
+# host, to an interactive busybox shell with xvda and eth0 up.  `poweroff` in
+# the domU ends the domain, dom0 powers off and QEMU exits.  The serial log
+# (Xen, dom0, the domU console) is kept in $BUILD/run.log.
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$top/build}
+KOBJ=${KOBJ:-$BUILD/obj}
+
+"$top/scripts/make-domu-initrd.sh" "$BUILD/domu/initrd.cpio.gz"
+echo "  RUN     Xen 4.17 + dom0 under QEMU, then our kernel as a PV domU"
+echo "          (about a minute under TCG; log in $BUILD/run.log)"
+exec "$top/scripts/xen-host/boot.sh" --kernel "$KOBJ/vmlinux" \
+	--initrd "$BUILD/domu/initrd.cpio.gz" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=shell" \
+	--vcpus 2 --memory 512 --interactive --log "$BUILD/run.log" \
+	--timeout "${RUN_TIMEOUT:-86400}"
