@@ -21,6 +21,12 @@ usage: boot.sh --kernel PATH [options]
   --memory MB       domU memory (default 512)
   --disk-mb N       size of xvda, a sparse file in dom0 tmpfs on a loop
                     device (default 320)
+  --disk2-mb N      also give the domU an xvdb of N MiB, the same way
+                    (RAM-backed: for benchmarks where the disk must not be
+                    the limit); default none
+  --no-create       driver mode only: dom0 writes the domU config to
+                    DOMU_CFG but does not create the domU; the driver
+                    creates (and destroys) domUs itself
   --interactive     domU console on this terminal (the default); poweroff in
                     the domU ends the run.  Ctrl-] leaves the domU console,
                     Ctrl-A x quits QEMU.
@@ -56,6 +62,8 @@ CMDLINE="console=hvc0 earlyprintk=xen"
 VCPUS=2
 MEMORY=512
 DISK_MB=320
+DISK2_MB=0
+NO_CREATE=0
 MODE=interactive
 DRIVER=
 EXTRAS=()
@@ -82,6 +90,11 @@ while [ $# -gt 0 ]; do
 		shift
 		continue
 		;;
+	--no-create)
+		NO_CREATE=1
+		shift
+		continue
+		;;
 	esac
 	[ $# -ge 2 ] || die "$opt needs an argument (see --help)"
 	val=$2
@@ -92,6 +105,7 @@ while [ $# -gt 0 ]; do
 	--vcpus) VCPUS=$val ;;
 	--memory) MEMORY=$val ;;
 	--disk-mb) DISK_MB=$val ;;
+	--disk2-mb) DISK2_MB=$val ;;
 	--driver)
 		MODE=driver
 		DRIVER=$val
@@ -168,8 +182,8 @@ cp "$KERNEL" "$S/hostdata/kernel"
 [ -z "$INITRD" ] || cp "$INITRD" "$S/hostdata/initrd"
 [ "$MODE" != driver ] || cp "$DRIVER" "$S/hostdata/driver"
 printf '%s\n' "$CMDLINE" >"$S/hostdata/cmdline"
-printf 'MODE=%s\nVCPUS=%s\nMEMORY=%s\nDISK_MB=%s\n' \
-	"$MODE" "$VCPUS" "$MEMORY" "$DISK_MB" >"$S/hostdata/params"
+printf 'MODE=%s\nVCPUS=%s\nMEMORY=%s\nDISK_MB=%s\nDISK2_MB=%s\nNO_CREATE=%s\n' \
+	"$MODE" "$VCPUS" "$MEMORY" "$DISK_MB" "$DISK2_MB" "$NO_CREATE" >"$S/hostdata/params"
 for f in "${EXTRAS[@]}"; do
 	cp -a "$f" "$S/extra/"
 done

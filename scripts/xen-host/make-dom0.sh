@@ -43,7 +43,7 @@ stale() {
 
 # --- host packages ---------------------------------------------------------
 HOST_PKGS=(qemu-system-x86 busybox-static "xen-utils-$XENVER" xenstore-utils
-	iproute2 mount cpio kmod gzip)
+	iproute2 mount cpio kmod gzip iperf3)
 missing=()
 for p in "${HOST_PKGS[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -158,7 +158,7 @@ MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback
 	xen-netback bridge loop)
 
 inputs=("${BASH_SOURCE[0]}" "$KDIR/.stamp" "$BUSYBOX" "$REAL_IP" "$REAL_LOSETUP"
-	/usr/bin/xenstore /var/lib/dpkg/status)
+	/usr/bin/xenstore /usr/bin/iperf3 /var/lib/dpkg/status)
 for t in "${XEN_TOOLS[@]}"; do inputs+=("$XENBIN/$t"); done
 while IFS= read -r -d '' f; do inputs+=("$f"); done < <(find "$DOM0SRC" -type f -print0)
 
@@ -233,6 +233,7 @@ for t in xl xenstore-control; do
 done
 copy_bin "$REAL_IP" /sbin/ip
 copy_bin "$REAL_LOSETUP" /sbin/losetup
+copy_bin /usr/bin/iperf3 /usr/bin/iperf3
 
 # kernel modules, in load order (dependencies first, from modules.dep)
 say "selecting dom0 modules from $KVER"
