@@ -7,8 +7,9 @@
 # exits non-zero if anything failed.  In order:
 #
 #   host checks  the prepared kernel tree holds only our files and the
-#                borrowed ones (byte for byte), and checkpatch --strict is
-#                clean on our own port files;
+#                borrowed ones (byte for byte), checkpatch --strict is clean
+#                on our own port files, and they share no run of six lines
+#                with upstream's port (scripts/cleanroom-check.py);
 #   boot tests   our kernel boots as a PV domU under the embedded Xen host
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
 #                dom0 against it: boot, xvda data, ext4, network,
@@ -59,6 +60,24 @@ else
 	sed 's/^/# /' "$out/checkpatch.log" | tail -n 40
 	tap $st "checkpatch --strict on our ${#ours[@]} port files"
 fi
+
+# Clean room: no run of 6+ lines shared with upstream's port, ABI aside.  The
+# checker must first catch an upstream file compared with itself.
+pristine=$BUILD/upstream-port
+if ! python3 "$top/scripts/cleanroom-check.py" "$pristine" \
+	"$pristine/drivers/xen/features.c" > /dev/null; then
+	if [ ${#ours[@]} -eq 0 ]; then
+		st=0; echo "# no port files of ours yet"
+	else
+		(cd "$top" && python3 scripts/cleanroom-check.py "$pristine" "${ours[@]}") \
+			> "$out/cleanroom.log" 2>&1
+		st=$?
+		sed 's/^/# /' "$out/cleanroom.log"
+	fi
+else
+	st=1; echo "# the clean-room checker failed to see upstream's own file"
+fi
+tap $st "clean room: our port files share no 6-line run with upstream's port"
 
 # --- boot tests under Xen --------------------------------------------------
 vmlinux=$KOBJ/vmlinux
