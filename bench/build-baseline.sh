@@ -13,6 +13,8 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:?usage: $0 BUILD_DIR}
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
 base=$build/baseline
 tarball=/usr/src/linux-source-6.12.tar.xz
 
