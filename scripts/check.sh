@@ -87,7 +87,7 @@ initrd=$BUILD/domu/initrd.cpio.gz
 
 echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
 "$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --initrd "$initrd" \
-	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
 	--vcpus 2 --memory 512 \
 	--driver "$top/tests/boot/driver.sh" --extra "$BUILD/domu/xtest" \
 	--log "$out/xen-boot.log" --timeout 1800 > "$out/xen-boot.out" 2>&1

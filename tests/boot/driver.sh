@@ -64,6 +64,19 @@ t_boot() {
 	[ -z "$bad" ] || { echo "$bad" | sed 's/^/# dmesg: /'; return 1; }
 }
 
+# KUnit suites built into the kernel ran at boot (check.sh boots with
+# kunit.enable=1); each top-level "ok N suite" / "not ok N suite" counts.
+t_kunit() {
+	domu 30 'dmesg' > /tmp/dmesg.out || return 1
+	suites=$(grep -cE '\] (not )?ok [0-9]+ ' /tmp/dmesg.out)
+	failed_suites=$(grep -E '\] not ok [0-9]+ ' /tmp/dmesg.out)
+	grep -E '\] (not )?ok [0-9]+ |# .*pass:' /tmp/dmesg.out | sed 's/^/# kunit: /'
+	if grep -q 'kunit: disabled' /tmp/dmesg.out || [ "$suites" -eq 0 ]; then
+		say "no KUnit suites ran (none built in, or kunit not enabled)"
+	fi
+	[ -z "$failed_suites" ]
+}
+
 # t_disk SEED MIB: pattern onto xvda through blkfront, read back, and the
 # same bytes in dom0's backing file.
 t_disk() {
@@ -147,6 +160,7 @@ t_shutdown() {
 }
 
 t_boot;                 result $? "domU boots to init with 2 vCPUs, clean kernel log"
+t_kunit;                result $? "KUnit suites built into the domU kernel pass"
 t_disk 11 256;          result $? "256 MiB pattern on xvda reads back, dom0 backing file matches"
 t_ext4;                 result $? "ext4: mkfs, files, fsck clean, remount, checksums match"
 t_net 128;              result $? "ping both ways, 128 MiB TCP each way verified"
