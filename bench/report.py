@@ -24,6 +24,11 @@ METRICS = {
 }
 
 
+def num(v):
+    """A value in at most 4 significant digits, without exponents."""
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
 def main():
     values = {}
     line_re = re.compile(r"BENCH: (\d+) (base|ours) (\w+) ([0-9.eE+-]+)")
@@ -45,9 +50,9 @@ def main():
             continue
         mb, mo = statistics.median(base), statistics.median(ours)
         ratio = (mo / mb if higher else mb / mo) if mb and mo else float("nan")
-        spread = lambda v: f"{min(v):.4g}-{max(v):.4g}"
-        print(f"{name:<20} {unit:<9} {'higher' if higher else 'lower':<7} {mb:>10.4g} "
-              f"{mo:>10.4g} {ratio:>6.2f}  {spread(base):>20}  {spread(ours):>20}")
+        spread_b, spread_o = (f"{num(min(v))}-{num(max(v))}" for v in (base, ours))
+        print(f"{name:<20} {unit:<9} {'higher' if higher else 'lower':<7} {num(mb):>10} "
+              f"{num(mo):>10} {ratio:>6.2f}  {spread_b:>20}  {spread_o:>20}")
     return 1 if bad else 0
 
 
