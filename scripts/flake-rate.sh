@@ -4,19 +4,21 @@
 # flake-rate.sh - run the boot tests N times (default 20) and count, per
 # test, how often it failed: a suite that fails at random hides real bugs.
 #
-# Usage: scripts/flake-rate.sh [N]     (after `make`; about 3 minutes a run)
+# Usage: scripts/flake-rate.sh [N [FIRST]]   (after `make`; ~3 minutes a run)
+# FIRST numbers the runs from there (to run a long series in batches).
 # Each run's output is kept in $BUILD/flake/run-K.log.
 
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
 runs=${1:-20}
+first=${2:-1}
 out=$BUILD/flake
 mkdir -p "$out"
 "$top/scripts/make-domu-initrd.sh" "$BUILD/domu/initrd.cpio.gz" > /dev/null || exit 1
 
 bad_runs=0
-for k in $(seq 1 "$runs"); do
+for k in $(seq "$first" $((first + runs - 1))); do
 	start=$SECONDS
 	"$top/scripts/xen-host/boot.sh" --kernel "${KOBJ:-$BUILD/obj}/vmlinux" \
 		--initrd "$BUILD/domu/initrd.cpio.gz" \
