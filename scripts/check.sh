@@ -7,8 +7,9 @@
 # exits non-zero if anything failed.  In order:
 #
 #   host checks  the prepared kernel tree holds only our files and the
-#                borrowed ones (byte for byte), checkpatch --strict is clean
-#                on our own port files, and they share no run of six lines
+#                borrowed ones (byte for byte), checkpatch --strict, W=1 and
+#                sparse are clean on our own port files, and they share no
+#                run of six lines
 #                with upstream's port (scripts/cleanroom-check.py);
 #   boot tests   our kernel boots as a PV domU under the embedded Xen host
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
@@ -60,6 +61,25 @@ else
 	st=$?
 	sed 's/^/# /' "$out/checkpatch.log" | tail -n 40
 	tap $st "checkpatch --strict on our ${#ours[@]} port files"
+fi
+
+# W=1 and sparse on our C files: recompile just their objects with both.
+mapfile -t our_c < <(printf '%s\n' "${ours[@]}" | grep '\.c$')
+if [ ${#our_c[@]} -eq 0 ]; then
+	echo "ok $((n + 1)) - W=1 and sparse clean on our C files # SKIP none yet"
+	n=$((n + 1))
+else
+	objs=("${our_c[@]/%.c/.o}")
+	make --no-print-directory -C "$KSRC" O="$KOBJ" W=1 C=1 "${objs[@]}" \
+		> "$out/w1-sparse.log" 2>&1
+	st=$?
+	if grep -E "$(IFS='|'; echo "${our_c[*]}")" "$out/w1-sparse.log" | grep -qiE 'warning|error'; then
+		st=1
+	fi
+	grep -iE 'warning|error' "$out/w1-sparse.log" | sed 's/^/# /' | head -n 40
+	tap $st "W=1 and sparse (C=1) clean on our ${#our_c[@]} C files"
+	# put the objects back to the normal flags for the next build
+	make --no-print-directory -C "$KSRC" O="$KOBJ" "${objs[@]}" > /dev/null 2>&1
 fi
 
 # Clean room: no run of 6+ lines shared with upstream's port, ABI aside.  The
