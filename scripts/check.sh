@@ -57,6 +57,13 @@ else
 	(cd "$top" && "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
 		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "${ours[@]}") > "$out/checkpatch.log" 2>&1
 	st=$?
+	# Xen's ABI spells its xenbus states in CamelCase (XenbusStateConnected),
+	# which checkpatch cannot know; those CHECKs alone do not fail the test.
+	if [ $st -ne 0 ] && grep -q '^total: 0 errors, 0 warnings' "$out/checkpatch.log" &&
+		! grep -E ': (ERROR|WARNING|CHECK):' "$out/checkpatch.log" |
+		grep -qvE 'CHECK: Avoid CamelCase: <XenbusState[A-Za-z]+>$'; then
+		st=0
+	fi
 	sed 's/^/# /' "$out/checkpatch.log" | tail -n 40
 	tap $st "checkpatch --strict on our ${#ours[@]} port files"
 fi
@@ -83,7 +90,8 @@ tap $st "clean room: our port files share no 6-line run with upstream's port"
 vmlinux=$KOBJ/vmlinux
 bzimage=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/domu/initrd.cpio.gz
-"$top/scripts/make-domu-initrd.sh" "$initrd" || exit 1
+# ethtool: the network tests switch offloads and read per-queue counters
+"$top/scripts/make-domu-initrd.sh" "$initrd" /usr/sbin/ethtool || exit 1
 
 echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
 "$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --initrd "$initrd" \
