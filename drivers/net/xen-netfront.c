@@ -2,56 +2,45 @@
 /*
  * xen-netfront.c - the network card of a Xen guest.
  *
- * A Xen guest has no NIC of its own.  For each "vif" the toolstack gives it,
- * the guest finds a directory in xenstore (device/vif/N) and a backend
- * driver in another domain (usually dom0's netback), which owns a port on a
- * bridge or a routed interface.  This file turns each vif into an ordinary
- * Ethernet net_device, and everything it knows about the backend goes
- * through three narrow channels:
+ * A Xen guest has no NIC.  For each "vif" the toolstack gives it, there is
+ * a xenstore directory (device/vif/N) and a backend driver in another
+ * domain, usually dom0's netback, which owns the other end of the cable.
+ * This file makes each vif an Ethernet net_device.  It talks to the backend
+ * over three channels:
  *
- *   xenstore   where the two ends describe themselves.  The backend writes
- *              the features it offers (feature-sg, feature-gso-tcpv4, ...,
- *              multi-queue-max-queues, feature-split-event-channels); we
- *              write what we can take back (request-rx-copy, feature-sg,
- *              ...) and where our rings and event channels are.  Each end
- *              publishes a state; the backend's changes arrive in
- *              xnf_backend_changed(), which connects, announces the link or
- *              lets go.
+ *   xenstore  each end publishes a state and its features.  The backend
+ *             offers feature-sg, feature-gso-tcpv4/v6, checksum offloads,
+ *             multi-queue-max-queues and feature-split-event-channels; we
+ *             ask for receive-by-copy and say where our rings and event
+ *             channels are.  Backend state changes arrive in
+ *             xnf_backend_changed().
  *
- *   rings      one page each, shared with the backend by grant.  A queue is
- *              a pair of them: on the TX ring we post requests that name a
- *              granted piece (at most one 4 KiB page) of an outgoing packet,
- *              and the backend answers each with a status; on the RX ring we
- *              post empty granted pages and the backend copies incoming
- *              packets into them, answering in the same ring slot.  A
- *              packet longer than a page spans several slots chained by a
- *              "more data" flag, and an optional "extra info" slot carries
- *              GSO parameters.  There is one queue per vCPU, as many as the
- *              backend allows, each with its own NAPI context.
+ *   rings     page-sized rings shared by grant, a TX and an RX ring per
+ *             queue, one queue per vCPU as far as the backend allows.  A TX
+ *             request names a granted piece (within one 4 KiB page) of an
+ *             outgoing packet and is answered with a status; an RX request
+ *             offers an empty granted page, which the backend fills and
+ *             answers in the same ring slot.  Longer packets span slots
+ *             chained by a "more data" flag, and an "extra info" slot carries
+ *             GSO parameters.
  *
- *   events     an event channel per queue, or a pair when the backend can
- *              split TX from RX.  They are bound "late EOI": an event is not
- *              acknowledged until its work is done, and one that brought no
- *              work is reported as spurious, so the event core throttles a
- *              backend that kicks us for nothing.
+ *   events    one event channel per queue, or a TX/RX pair.  They are bound
+ *             "late EOI": an event is acknowledged only once NAPI has done
+ *             its work, and one that brought no work is reported spurious,
+ *             so the event core throttles a backend that kicks for nothing.
  *
- * The backend is another domain and may be buggy or hostile, so nothing it
- * writes is trusted.  Every response is copied out of the shared page once
- * and only the copy is examined; ids, slot counts, sizes, offsets, extra-info
- * types and producer indexes are checked against what we asked for; a bad
- * packet is dropped and counted, and a backend that breaks the protocol
- * itself (answers that were never requested, a page it will not give back)
- * gets the device marked broken and ignored until it reconnects.  A page
- * whose grant cannot be revoked is never reused.  When the backend is not
- * trusted (module parameter, or xenstore key "trusted" = 0), outgoing data
- * is first copied into freshly zeroed pages, so the backend sees the packet
- * and nothing of the memory around it.
+ * The backend may be buggy or hostile.  Each response is copied out of the
+ * ring once and only the copy is used; ids, sizes, offsets, slot chains,
+ * extra-info types and producer indexes are checked against what we asked
+ * for.  A bad packet is dropped and counted; a backend that breaks the
+ * protocol itself, or keeps a granted page mapped, gets the device marked
+ * broken and ignored until it reconnects, and such a page is never reused.
+ * An untrusted backend (module parameter or xenstore key "trusted" = 0)
+ * only ever sees copies of outgoing packets in fresh zeroed pages.
  *
- * Save/restore and migration: after resume the rings and event channels are
- * gone, so xnf_resume() drops them and the new backend's InitWait builds them
- * again; the net_device stays registered throughout.
- *
- * This port is for x86, where a Linux page and a Xen page are both 4 KiB.
+ * After save/restore the backend behind our rings is gone: xnf_resume()
+ * stops transmitting and the new backend's InitWait replaces the rings,
+ * under the same net_device.  This port is for x86: 4 KiB pages only.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -257,7 +246,8 @@ static enum xnf_rx_stat xnf_rx_check(const struct xen_netif_rx_response *rsp,
 {
 	if (rsp->status < 0)
 		return XNF_RX_BACKEND_ERRORS;
-	if (rsp->id != slot || rsp->status == 0 ||
+	/* A GSO prefix slot is never asked for, so never expected. */
+	if (rsp->id != slot || rsp->status == 0 || (rsp->flags & XEN_NETRXF_gso_prefix) ||
 	    rsp->offset + rsp->status > XEN_PAGE_SIZE)
 		return XNF_RX_MALFORMED;
 	return XNF_RX_PACKETS;
@@ -516,8 +506,7 @@ drop_bounce:
 drop:
 	spin_lock(&q->tx_lock);
 	xnf_tx_count(q, XNF_TX_DROPPED, 1);
-	if (!netdev_xmit_more())	/* earlier packets may wait for a kick */
-		xnf_tx_push(q);
+	xnf_tx_push(q);		/* earlier packets of a batch may wait for it */
 	spin_unlock(&q->tx_lock);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;
@@ -702,7 +691,8 @@ static int xnf_rx_offloads(struct sk_buff *skb, u16 flags,
 	if (is_gso) {
 		unsigned int type = xnf_gso_from_wire(gso->u.gso.type);
 
-		if (!type || !gso->u.gso.size)
+		if (!type || !gso->u.gso.size ||
+		    skb->protocol != htons(type == SKB_GSO_TCPV4 ? ETH_P_IP : ETH_P_IPV6))
 			return -EINVAL;
 		skb_shinfo(skb)->gso_size = gso->u.gso.size;
 		skb_shinfo(skb)->gso_type = type | SKB_GSO_DODGY;
@@ -1147,6 +1137,9 @@ static int xnf_queue_setup(struct xnf_queue *q)
 		q->tx_irq = err;
 		q->tx_port = q->rx_port;
 	}
+	/* Spread the queues' events, and so their NAPI polls, over the CPUs. */
+	irq_set_affinity(q->rx_irq, cpumask_of(cpumask_local_spread(q->id, NUMA_NO_NODE)));
+	irq_set_affinity(q->tx_irq, cpumask_of(cpumask_local_spread(q->id, NUMA_NO_NODE)));
 	return 0;
 
 fail:
@@ -1517,16 +1510,16 @@ static void xnf_remove(struct xenbus_device *xb)
 	xnf_free(info);
 }
 
-/* After save/restore or migration: the old rings and channels are gone; the
- * new backend's InitWait builds new ones.
+/* After save/restore or migration the backend behind our rings is gone.
+ * Stop sending; the new backend's InitWait replaces the rings.  (This runs
+ * while tasks are frozen, so it takes no RTNL.)
  */
 static int xnf_resume(struct xenbus_device *xb)
 {
 	struct xnf_info *info = dev_get_drvdata(&xb->dev);
 
-	rtnl_lock();
-	xnf_disconnect(info);
-	rtnl_unlock();
+	netif_carrier_off(info->netdev);
+	netif_tx_disable(info->netdev);
 	return 0;
 }
 
@@ -1665,6 +1658,9 @@ static void xnf_test_rx_check(struct kunit *test)
 	rsp = (struct xen_netif_rx_response) { .id = 1, .offset = 0xffff, .status = 0x7fff };
 	KUNIT_EXPECT_EQ(test, xnf_rx_check(&rsp, 1), XNF_RX_MALFORMED);
 	rsp = (struct xen_netif_rx_response) { .id = 1, .status = 0 };
+	KUNIT_EXPECT_EQ(test, xnf_rx_check(&rsp, 1), XNF_RX_MALFORMED);
+	rsp = (struct xen_netif_rx_response) { .id = 1, .status = 60,
+					       .flags = XEN_NETRXF_gso_prefix };
 	KUNIT_EXPECT_EQ(test, xnf_rx_check(&rsp, 1), XNF_RX_MALFORMED);
 	rsp.status = XEN_NETIF_RSP_ERROR;
 	KUNIT_EXPECT_EQ(test, xnf_rx_check(&rsp, 1), XNF_RX_BACKEND_ERRORS);
