@@ -90,8 +90,7 @@ tap $st "clean room: our port files share no 6-line run with upstream's port"
 vmlinux=$KOBJ/vmlinux
 bzimage=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/domu/initrd.cpio.gz
-# ethtool: the network tests switch offloads and read per-queue counters
-"$top/scripts/make-domu-initrd.sh" "$initrd" /usr/sbin/ethtool || exit 1
+"$top/scripts/make-domu-initrd.sh" "$initrd" || exit 1
 
 echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
 "$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --initrd "$initrd" \
