@@ -59,6 +59,13 @@ else
 	(cd "$top" && "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
 		--ignore FILE_PATH_CHANGES,CAMELCASE -f "${ours[@]}") > "$out/checkpatch.log" 2>&1
 	st=$?
+	# Xen's ABI spells its xenbus states in CamelCase (XenbusStateConnected),
+	# which checkpatch cannot know; those CHECKs alone do not fail the test.
+	if [ $st -ne 0 ] && grep -q '^total: 0 errors, 0 warnings' "$out/checkpatch.log" &&
+		! grep -E ': (ERROR|WARNING|CHECK):' "$out/checkpatch.log" |
+		grep -qvE 'CHECK: Avoid CamelCase: <XenbusState[A-Za-z]+>$'; then
+		st=0
+	fi
 	sed 's/^/# /' "$out/checkpatch.log" | tail -n 40
 	tap $st "checkpatch --strict on our ${#ours[@]} port files"
 fi

@@ -20,7 +20,7 @@ for what in "$@"; do
 	build) pkgs+=(linux-source-6.12 build-essential bc bison flex libelf-dev
 		      libssl-dev cpio kmod xz-utils python3 perl) ;;
 	check) pkgs+=(sparse qemu-system-x86 busybox-static e2fsprogs cpio
-		      gzip) ;;
+		      gzip ethtool) ;;
 	bench) pkgs+=(fio iperf3) ;;
 	*) echo "install-deps: unknown set '$what'" >&2; exit 2 ;;
 	esac

@@ -6,8 +6,9 @@
 # Usage: scripts/make-domu-initrd.sh OUT.cpio.gz|OUT.cpio [EXTRA_ELF...]
 #
 # Contents: busybox-static, tests/domu/init as /init, tests/xtest built
-# static, e2fsprogs (mke2fs, e2fsck) and any EXTRA_ELF programs with the
-# shared libraries ldd names.  The archive is written with the kernel's own
+# static, e2fsprogs (mke2fs, e2fsck), ethtool (the network tests switch
+# offloads and read netfront's counters with it) and any EXTRA_ELF programs,
+# each with the shared libraries ldd names.  The archive is written with the kernel's own
 # usr/gen_init_cpio from $KOBJ, so device nodes need no root.  A name ending
 # in .cpio gives an uncompressed archive (the kernel takes both).
 
@@ -64,6 +65,7 @@ echo "slink /bin/sh busybox 0777 0 0" >> "$list"
 add_file /bin/xtest "$xtest" 0755
 add_elf /sbin/mke2fs /sbin/mke2fs
 add_elf /sbin/e2fsck /sbin/e2fsck
+add_elf /sbin/ethtool /usr/sbin/ethtool
 for l in mkfs.ext4 mkfs.ext2; do echo "slink /sbin/$l mke2fs 0777 0 0" >> "$list"; done
 echo "slink /sbin/fsck.ext4 e2fsck 0777 0 0" >> "$list"
 for p in "$@"; do add_elf "/usr/bin/$(basename "$p")" "$p"; done

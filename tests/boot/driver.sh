@@ -111,6 +111,28 @@ t_ext4() {
 	return $st
 }
 
+# tcp_both MIB PORT SEED: MIB MiB domU -> dom0 on PORT, then dom0 -> domU on
+# PORT+1 (seed SEED+1), each checked byte for byte by the receiver.
+tcp_both() {
+	t0=$(date +%s)
+	timeout 600 "$XTEST" recv "$2" "$3" "$1" > /tmp/recv.out 2>&1 &
+	rpid=$!
+	domu 600 "xtest send $DOM0_IP $2 $3 $1" | sed 's/^/# domU: /'
+	wait $rpid
+	st=$?
+	sed 's/^/# dom0: /' /tmp/recv.out
+	[ $st -eq 0 ] || return 1
+	t1=$(date +%s)
+	domu 600 "xtest recv $(($2 + 1)) $(($3 + 1)) $1" > /tmp/recv.out 2>&1 &
+	rpid=$!
+	timeout 600 "$XTEST" send "$DOMU_IP" $(($2 + 1)) $(($3 + 1)) "$1" 2>&1 | sed 's/^/# dom0: /'
+	wait $rpid
+	st=$?
+	sed 's/^/# domU: /' /tmp/recv.out
+	say "$1 MiB domU->dom0 in $((t1 - t0)) s, dom0->domU in $(($(date +%s) - t1)) s"
+	return $st
+}
+
 # t_net MIB: pings both ways, then MIB MiB each way over TCP, checked byte
 # for byte against the pattern on the receiving side.
 t_net() {
@@ -118,22 +140,146 @@ t_net() {
 		{ sed 's/^/# /' /tmp/ping.out; say "domU cannot ping dom0"; return 1; }
 	timeout 30 ping -c 3 -W 5 "$DOMU_IP" > /dev/null ||
 		{ say "dom0 cannot ping the domU"; return 1; }
-	# domU -> dom0
-	timeout 600 "$XTEST" recv 7001 21 "$1" > /tmp/recv.out 2>&1 &
-	rpid=$!
-	domu 600 "xtest send $DOM0_IP 7001 21 $1" | sed 's/^/# domU: /'
-	wait $rpid
-	st=$?
-	sed 's/^/# dom0: /' /tmp/recv.out
+	tcp_both "$1" 7001 21
+}
+
+# nf_stat [IF] NAME: the sum over queues of netfront counter NAME in the domU.
+nf_stat() {
+	if [ $# -eq 1 ]; then set -- eth0 "$1"; fi
+	domu 30 "ethtool -S $1" | awk -v k="_$2:" \
+		'index($1, k) && $1 ~ /^q[0-9]+_/ { s += $2 } END { print s + 0 }'
+}
+
+# nf_qstat Q NAME: counter NAME of queue Q of the domU's eth0.
+nf_qstat() {
+	domu 30 "ethtool -S eth0" | awk -v k="q$1_$2:" '$1 == k { print $2 }'
+}
+
+# The device as ethtool sees it: our driver, two queues (one per vCPU), and
+# the backend's offloads switched on.
+t_netfront_info() {
+	domu 30 'ethtool -i eth0; ethtool -l eth0; ethtool -k eth0' > /tmp/nf.out 2>&1 ||
+		{ sed 's/^/# /' /tmp/nf.out; return 1; }
+	grep -E '^driver:|Combined:|^scatter-gather:|^tcp-segmentation-offload:|^tx-checksumming:|^rx-checksumming:' \
+		/tmp/nf.out | sed 's/^/# ethtool: /'
+	grep -q '^driver: xen_netfront' /tmp/nf.out &&
+		[ "$(grep -cE 'Combined:[[:space:]]+2$' /tmp/nf.out)" = 2 ] &&
+		grep -q '^scatter-gather: on' /tmp/nf.out &&
+		grep -q '^tcp-segmentation-offload: on' /tmp/nf.out &&
+		grep -q '^tx-checksumming: on' /tmp/nf.out
+}
+
+# Both queues carry traffic.  TX: a UDP sender pinned to each vCPU (XPS maps
+# CPU n to queue n; UDP leaves from the sending task's CPU, where TCP's
+# ACK-clocked sends may leave from any).  RX: eight TCP flows, which netback
+# spreads over the queues by flow hash.  Every datagram and flow is checked.
+t_queues() {
+	for c in tx rx; do
+		for q in 0 1; do eval "before_${c}$q=\$(nf_qstat $q ${c}_bytes)"; done
+	done
+	timeout 120 "$XTEST" urecv 7100 50 400 8000 > /tmp/q0.out 2>&1 &
+	r0=$!
+	timeout 120 "$XTEST" urecv 7101 51 400 8000 > /tmp/q1.out 2>&1 &
+	r1=$!
+	sleep 1
+	domu 120 "taskset 1 xtest usend $DOM0_IP 7100 50 400 8000 & a=\$!
+		taskset 2 xtest usend $DOM0_IP 7101 51 400 8000 & b=\$!
+		wait \$a && wait \$b" 2>&1 | sed 's/^/# domU: /'
+	st=0
+	wait $r0 || st=1
+	wait $r1 || st=1
+	sed 's/^/# dom0: /' /tmp/q0.out /tmp/q1.out
 	[ $st -eq 0 ] || return 1
-	# dom0 -> domU
-	domu 600 "xtest recv 7002 22 $1" > /tmp/recv.out 2>&1 &
+	domu 300 'st=0; pids=
+		for p in 0 1 2 3 4 5 6 7; do xtest recv $((7110 + p)) $((60 + p)) 4 & pids="$pids $!"; done
+		for p in $pids; do wait $p || st=1; done; exit $st' > /tmp/qr.out 2>&1 &
 	rpid=$!
-	timeout 600 "$XTEST" send "$DOMU_IP" 7002 22 "$1" 2>&1 | sed 's/^/# dom0: /'
+	for p in 0 1 2 3 4 5 6 7; do
+		timeout 300 "$XTEST" send "$DOMU_IP" $((7110 + p)) $((60 + p)) 4 2> /dev/null &
+	done
 	wait $rpid
 	st=$?
-	sed 's/^/# domU: /' /tmp/recv.out
+	wait
+	grep -c ': ok,' /tmp/qr.out | sed 's/^/# domU: TCP flows verified: /'
+	[ $st -eq 0 ] || { sed 's/^/# domU: /' /tmp/qr.out; return 1; }
+	moved=0
+	for c in tx rx; do
+		for q in 0 1; do
+			now=$(nf_qstat $q ${c}_bytes)
+			eval "was=\$before_${c}$q"
+			say "queue $q ${c}_bytes: $was -> $now"
+			[ "${now:-0}" -gt "$((was + 1048576))" ] && moved=$((moved + 1))
+		done
+	done
+	[ $moved -eq 4 ]	# at least 1 MiB more through every queue, each way
+}
+
+# ethtool -K: offloads off, then on again, with verified TCP each time; no
+# GSO packet leaves while segmentation is off, and some do once it is back.
+t_offloads() {
+	domu 30 'ethtool -K eth0 tso off gso off sg off tx off rx off && ethtool -k eth0' \
+		> /tmp/k.out 2>&1 || { sed 's/^/# /' /tmp/k.out; return 1; }
+	for f in scatter-gather tcp-segmentation-offload generic-segmentation-offload \
+		tx-checksumming rx-checksumming; do
+		grep -q "^$f: off" /tmp/k.out || { say "$f is not off"; return 1; }
+	done
+	say "sg, tso, gso, tx and rx checksumming off"
+	gso0=$(nf_stat tx_gso)
+	tcp_both 32 7200 71 || return 1
+	gso1=$(nf_stat tx_gso)
+	say "GSO packets sent while off: $((gso1 - gso0))"
+	[ "$gso1" = "$gso0" ] || return 1
+	domu 30 'ethtool -K eth0 tso on gso on sg on tx on rx on && ethtool -k eth0' \
+		> /tmp/k.out 2>&1 || { sed 's/^/# /' /tmp/k.out; return 1; }
+	grep -q '^tcp-segmentation-offload: on' /tmp/k.out || return 1
+	tcp_both 16 7210 73 || return 1
+	gso2=$(nf_stat tx_gso)
+	say "GSO packets sent once back on: $((gso2 - gso1))"
+	[ "$gso2" -gt "$gso1" ]
+}
+
+# t_jumbo MIB: MTU 9000 on the domU, its vif and the bridge; 8900-byte pings
+# (one frame over three ring slots) both ways and MIB MiB of TCP each way.
+t_jumbo() {
+	vif=vif$("$XL" domid "$DOMU").0
+	ip link set dev "$vif" mtu 9000 && ip link set dev xenbr0 mtu 9000 || return 1
+	domu 30 'ip link set eth0 mtu 9000 && cat /sys/class/net/eth0/mtu' | sed 's/^/# domU mtu: /'
+	st=1
+	if domu 60 "ping -c 3 -W 5 -s 8900 $DOM0_IP" > /tmp/ping.out 2>&1 &&
+		timeout 30 ping -c 3 -W 5 -s 8900 "$DOMU_IP" > /dev/null; then
+		say "8900-byte pings both ways"
+		tcp_both "$1" 7300 81
+		st=$?
+	else
+		sed 's/^/# /' /tmp/ping.out
+	fi
+	domu 30 'ip link set eth0 mtu 1500'
+	ip link set dev xenbr0 mtu 1500
+	ip link set dev "$vif" mtu 1500
 	return $st
+}
+
+# UDP datagrams of 1400 to 60000 bytes each way (IP fragments up to 41 per
+# datagram at MTU 1500), each datagram verified; at least 90% must arrive.
+t_udp() {
+	for size in 1400 8000 30000 60000; do
+		timeout 120 "$XTEST" urecv 7400 "$size" 100 "$size" > /tmp/u.out 2>&1 &
+		rpid=$!
+		sleep 1
+		domu 120 "xtest usend $DOM0_IP 7400 $size 100 $size" > /dev/null 2>&1
+		wait $rpid
+		st=$?
+		sed 's/^/# dom0: /' /tmp/u.out
+		[ $st -eq 0 ] || return 1
+		domu 120 "xtest urecv 7401 $size 100 $size" > /tmp/u.out 2>&1 &
+		rpid=$!
+		sleep 2
+		"$XTEST" usend "$DOMU_IP" 7401 "$size" 100 "$size" 2> /dev/null
+		wait $rpid
+		st=$?
+		sed 's/^/# domU: /' /tmp/u.out
+		[ $st -eq 0 ] || return 1
+	done
 }
 
 t_save_restore() {
@@ -146,6 +292,135 @@ t_save_restore() {
 	up=$(domu 120 'cat /proc/uptime') || { say "agent gone after restore"; return 1; }
 	say "domU uptime after restore: $up"
 	t_disk 31 64 && t_net 32
+}
+
+# across MIB RATE PORT SEED CMD...: MIB MiB flow each way at RATE MiB/s and,
+# 3 s in, CMD runs; both transfers must then complete intact.
+across() {
+	mib=$1 rate=$2 port=$3 seed=$4
+	shift 4
+	domu 900 "xtest recv $port $seed $mib" > /tmp/a1.out 2>&1 &
+	p1=$!
+	timeout 900 "$XTEST" send "$DOMU_IP" "$port" "$seed" "$mib" "$rate" > /tmp/a2.out 2>&1 &
+	p2=$!
+	timeout 900 "$XTEST" recv $((port + 1)) $((seed + 1)) "$mib" > /tmp/a3.out 2>&1 &
+	p3=$!
+	domu 900 "xtest send $DOM0_IP $((port + 1)) $((seed + 1)) $mib $rate" > /tmp/a4.out 2>&1 &
+	p4=$!
+	sleep 3
+	kill -0 $p2 && kill -0 $p3 || { say "the transfers ended before $1"; return 1; }
+	"$@" || { say "$1 failed"; return 1; }
+	if kill -0 $p2 && kill -0 $p3; then say "$1 done while both transfers were under way"; fi
+	st=0
+	for p in $p1 $p2 $p3 $p4; do wait $p || st=1; done
+	sed 's/^/# dom0: /' /tmp/a2.out /tmp/a3.out
+	sed 's/^/# domU: /' /tmp/a1.out /tmp/a4.out
+	return $st
+}
+
+save_restore() {
+	img=/var/lib/xen/domu.save
+	timeout 300 "$XL" save "$DOMU" $img > /dev/null &&
+		timeout 300 "$XL" restore $img > /dev/null
+	st=$?
+	rm -f $img
+	return $st
+}
+
+# xl save -c: a checkpoint; the domU's suspend is cancelled and it runs on
+# with the same backend and rings.  (Live migration cannot be tested here:
+# Debian's Xen is built without shadow paging, which log-dirty mode for a
+# PV guest needs.)
+checkpoint() {
+	img=/var/lib/xen/domu.ckpt
+	timeout 300 "$XL" save -c "$DOMU" $img > /dev/null
+	st=$?
+	rm -f $img
+	return $st
+}
+
+# t_save_restore_load MIB: xl save + restore in the middle of MIB MiB
+# flowing each way; eth0 keeps its ifindex.  Before it the domU stops
+# trusting backends, so the reconnect after restore bounces TX data through
+# fresh pages (tx_bounced must move).
+t_save_restore_load() {
+	domu 30 'echo 0 > /sys/module/xen_netfront/parameters/trusted' || return 1
+	idx0=$(domu 30 'cat /sys/class/net/eth0/ifindex')
+	across "$1" 8 7500 91 save_restore || return 1
+	idx1=$(domu 30 'cat /sys/class/net/eth0/ifindex')
+	say "eth0 ifindex before $idx0, after $idx1"
+	[ -n "$idx0" ] && [ "$idx0" = "$idx1" ] || return 1
+	domu 30 "dmesg | grep 'eth0: connected' | tail -n 1" | sed 's/^/# /'
+	b0=$(nf_stat tx_bounced)
+	tcp_both 16 7510 93 || return 1
+	b1=$(nf_stat tx_bounced)
+	say "TX packets bounced (backend untrusted): $b0 -> $b1"
+	[ "$b1" -gt "$b0" ]
+}
+
+# t_checkpoint MIB: the same across an xl save -c checkpoint.  It runs
+# before the save/restore tests: xl's monitor of the domain exits on the
+# checkpoint's suspend, and only the xl restore there brings one back to
+# destroy the domain when t_shutdown powers it off.
+t_checkpoint() {
+	across "$1" 8 7520 95 checkpoint || return 1
+	domu 60 "ping -c 3 -W 5 $DOM0_IP" > /dev/null
+}
+
+# wait_domu SECONDS CMD: until CMD succeeds in the domU.
+wait_domu() {
+	i=0
+	while [ $i -lt "$1" ]; do
+		domu 30 "$2" > /dev/null 2>&1 && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Hot-plug a second vif from a backend with fewer features (netback set to
+# one queue and one event channel): eth1 appears with one queue and a
+# shared channel, carries pings and verified TCP on its own subnet, and goes
+# away on detach while eth0 carries on.
+t_hotplug() {
+	mac=00:16:3e:00:00:03
+	nbp=/sys/module/xen_netback/parameters
+	echo 1 > $nbp/max_queues && echo N > $nbp/separate_tx_rx_irq ||
+		{ say "cannot set netback's parameters"; return 1; }
+	ip addr add 10.0.1.1/24 dev xenbr0
+	timeout 60 "$XL" network-attach "$DOMU" bridge=xenbr0 mac=$mac
+	st=$?
+	echo 2 > $nbp/max_queues
+	echo Y > $nbp/separate_tx_rx_irq
+	[ $st -eq 0 ] || { say "xl network-attach failed"; return 1; }
+	wait_domu 30 '[ -e /sys/class/net/eth1 ]' || { say "no eth1 in the domU"; return 1; }
+	domu 30 'ip addr add 10.0.1.2/24 dev eth1 && ip link set eth1 up'
+	wait_domu 30 'grep -qx 1 /sys/class/net/eth1/carrier' || { say "eth1 has no carrier"; return 1; }
+	domu 30 "dmesg | grep 'eth1: connected' | tail -n 1" > /tmp/eth1.out
+	sed 's/^/# /' /tmp/eth1.out
+	grep -q '1 queue(s), shared event channels' /tmp/eth1.out || return 1
+	domu 60 'ping -c 3 -W 5 10.0.1.1' > /tmp/ping.out 2>&1 ||
+		{ sed 's/^/# /' /tmp/ping.out; return 1; }
+	timeout 300 "$XTEST" recv 7600 97 16 > /tmp/recv.out 2>&1 &
+	rpid=$!
+	domu 300 "xtest send 10.0.1.1 7600 97 16" 2>&1 | sed 's/^/# domU: /'
+	wait $rpid || { sed 's/^/# dom0: /' /tmp/recv.out; return 1; }
+	sed 's/^/# dom0: /' /tmp/recv.out
+	tx=$(nf_stat eth1 tx_bytes)
+	say "eth1 sent $tx bytes"
+	[ "$tx" -gt 16777216 ] || return 1
+	timeout 60 "$XL" network-detach "$DOMU" $mac || { say "xl network-detach failed"; return 1; }
+	wait_domu 30 '[ ! -e /sys/class/net/eth1 ]' || { say "eth1 still there"; return 1; }
+	say "eth1 gone after detach"
+	ip addr del 10.0.1.1/24 dev xenbr0
+	domu 60 "ping -c 3 -W 5 $DOM0_IP" > /dev/null
+}
+
+# Nothing went wrong in the domU's kernel along the way.
+t_log_clean() {
+	bad=$(domu 30 "dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|broke the protocol|still in use' | head -n 20")
+	[ -z "$bad" ] || { echo "$bad" | sed 's/^/# dmesg: /'; return 1; }
+	domu 30 "dmesg | grep -i netfront" | tail -n 8 | sed 's/^/# /'
 }
 
 t_shutdown() {
@@ -164,7 +439,16 @@ t_kunit;                result $? "KUnit suites built into the domU kernel pass"
 t_disk 11 256;          result $? "256 MiB pattern on xvda reads back, dom0 backing file matches"
 t_ext4;                 result $? "ext4: mkfs, files, fsck clean, remount, checksums match"
 t_net 128;              result $? "ping both ways, 128 MiB TCP each way verified"
+t_netfront_info;        result $? "netfront: ethtool sees xen_netfront, 2 queues, offloads on"
+t_queues;               result $? "netfront: both queues carry over 1 MiB each way (XPS; flow hash)"
+t_offloads;             result $? "netfront: ethtool -K offloads off and on, TCP verified, no GSO while off"
+t_jumbo 64;             result $? "netfront: MTU 9000, 8900-byte pings, 64 MiB TCP each way"
+t_udp;                  result $? "netfront: UDP 1400-60000 byte datagrams (IP fragments) both ways"
+t_checkpoint 96;        result $? "netfront: xl save -c (checkpoint, suspend cancelled) during a TCP transfer"
 t_save_restore;         result $? "xl save + xl restore, then disk and network checks again"
+t_save_restore_load 128; result $? "netfront: save + restore during a TCP transfer, untrusted backend"
+t_hotplug;              result $? "netfront: network-attach/detach of a vif, 1-queue shared-channel backend"
+t_log_clean;            result $? "domU kernel log clean after the network tests"
 t_shutdown;             result $? "xl shutdown ends the domain cleanly"
 
 say "boot tests: $failed failed"

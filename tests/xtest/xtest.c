@@ -13,14 +13,25 @@
  *                                  device) and compare with the pattern
  *   xtest gen SEED MIB             pattern to stdout
  *   xtest check SEED MIB           compare stdin with the pattern
- *   xtest send HOST PORT SEED MIB  connect (retrying for 60 s) and send it
+ *   xtest send HOST PORT SEED MIB [RATE]
+ *                                  connect (retrying for 60 s) and send it,
+ *                                  at most RATE MiB/s if given
  *   xtest recv PORT SEED MIB       accept one connection and check it
- *   xtest serve PORT               run each connection's one-line command
- *                                  with /bin/sh, output to the peer, then a
+ *   xtest serve PORT               run each connection's command (up to a
+ *                                  NUL byte; it may span lines) with
+ *                                  /bin/sh, output to the peer, then a
  *                                  last line "XTEST-EXIT=<status>"
  *   xtest call HOST PORT CMD       run CMD through a peer's serve, print
  *                                  its output, exit with its status;
  *                                  retries the connection for 60 s
+ *   xtest usend HOST PORT SEED N SIZE
+ *                                  send N UDP datagrams of SIZE bytes, one
+ *                                  every 2 ms (big ones leave as IP
+ *                                  fragments); datagram i is the pattern
+ *                                  seeded with SEED + i, first word i
+ *   xtest urecv PORT SEED N SIZE   receive them until N arrived or none came
+ *                                  for 10 s; every datagram must be intact
+ *                                  and at least 90% must arrive
  *
  * Checks print one line: "xtest: <what>: ok, <n> bytes, sum <hex>" or the
  * first bad offset, and exit 0 or 1.  Usage errors exit 2.
@@ -110,14 +121,26 @@ static int write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* Stream MIB MiB of pattern into fd. */
-static int produce(int fd, uint64_t seed, unsigned long mib, const char *what)
+/* Stream MIB MiB of pattern into fd, at most RATE MiB/s when RATE > 0. */
+static int produce_paced(int fd, uint64_t seed, unsigned long mib, unsigned long rate,
+			 const char *what)
 {
 	uint64_t *buf = chunk_alloc();
+	struct timespec t0, now;
 	struct pattern p;
 
 	pattern_init(&p, seed);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (unsigned long i = 0; i < mib; i++) {
+		if (rate) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			long long ahead_us = (long long)i * 1000000 / rate -
+				((now.tv_sec - t0.tv_sec) * 1000000LL +
+				 (now.tv_nsec - t0.tv_nsec) / 1000);
+
+			if (ahead_us > 0)
+				usleep(ahead_us);
+		}
 		pattern_fill(&p, buf, CHUNK / 8);
 		if (write_full(fd, buf, CHUNK)) {
 			fprintf(stderr, "xtest: %s: write failed at MiB %lu: %s\n",
@@ -129,6 +152,11 @@ static int produce(int fd, uint64_t seed, unsigned long mib, const char *what)
 	fprintf(stderr, "xtest: %s: wrote %lu bytes, sum %016llx\n", what,
 		mib * CHUNK, (unsigned long long)p.sum);
 	return 0;
+}
+
+static int produce(int fd, uint64_t seed, unsigned long mib, const char *what)
+{
+	return produce_paced(fd, seed, mib, 0, what);
 }
 
 /* Compare MIB MiB read from fd with the pattern; report the first mismatch. */
@@ -218,7 +246,10 @@ static int tcp_listen(int port)
 	return fd;
 }
 
-/* One serve connection: read a command line, run it, report its status. */
+/*
+ * One serve connection: read a command, run it, report its status.  The
+ * command ends with a NUL byte, not a newline: scripts span lines.
+ */
 static void serve_one(int conn)
 {
 	char cmd[4096];
@@ -229,7 +260,7 @@ static void serve_one(int conn)
 	while (len < sizeof(cmd) - 1) {
 		ssize_t n = read(conn, cmd + len, 1);
 
-		if (n <= 0 || cmd[len] == '\n')
+		if (n <= 0 || cmd[len] == '\0')
 			break;
 		len++;
 	}
@@ -278,7 +309,7 @@ static int call(const char *host, int port, const char *cmd)
 	char line[8192], held[8192] = "";
 	FILE *in;
 
-	if (dprintf(fd, "%s\n", cmd) < 0)
+	if (write_full(fd, cmd, strlen(cmd) + 1))	/* with its NUL */
 		return 1;
 	in = fdopen(fd, "r");
 	while (in && fgets(line, sizeof(line), in)) {
@@ -298,11 +329,94 @@ static int call(const char *host, int port, const char *cmd)
 	return status;
 }
 
+#define UDP_MAX 65507
+
+static void udp_fill(uint64_t seed, uint64_t i, uint64_t *buf, size_t size)
+{
+	struct pattern p;
+
+	pattern_init(&p, seed + i);
+	pattern_fill(&p, buf, (size + 7) / 8);
+	buf[0] = i;
+}
+
+static int udp_send(const char *host, int port, uint64_t seed, unsigned long n,
+		    size_t size)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	uint64_t *buf = chunk_alloc();
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	unsigned long i, sent = 0;
+
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || size < 8 || size > UDP_MAX) {
+		fprintf(stderr, "xtest: bad address %s or size %zu\n", host, size);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		udp_fill(seed, i, buf, size);
+		for (int tries = 0; tries < 100; tries++) {
+			if (sendto(fd, buf, size, 0, (struct sockaddr *)&sa, sizeof(sa)) ==
+			    (ssize_t)size) {
+				sent++;
+				break;
+			}
+			usleep(10 * 1000);	/* ENOBUFS and the like: wait */
+		}
+		usleep(2000);
+	}
+	fprintf(stderr, "xtest: udp send: %lu of %lu datagrams of %zu bytes sent\n",
+		sent, n, size);
+	free(buf);
+	return sent != n;
+}
+
+static int udp_recv(int port, uint64_t seed, unsigned long n, size_t size)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval idle = { .tv_sec = 10 };
+	uint64_t *buf = chunk_alloc(), *want = chunk_alloc();
+	unsigned long good = 0, bad = 0;
+	int rcvbuf = 8 << 20, fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char *seen = calloc(n, 1);
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
+	if (!seen || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("xtest: udp bind");
+		return 1;
+	}
+	while (good < n) {
+		ssize_t len = recv(fd, buf, UDP_MAX + 1, 0);
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			break;	/* nothing for 10 s */
+		if ((size_t)len != size || buf[0] >= n || seen[buf[0]]) {
+			bad++;
+			continue;
+		}
+		udp_fill(seed, buf[0], want, size);
+		if (memcmp(buf, want, size)) {
+			printf("xtest: udp recv: datagram %llu corrupt\n",
+			       (unsigned long long)buf[0]);
+			bad++;
+			continue;
+		}
+		seen[buf[0]] = 1;
+		good++;
+	}
+	printf("xtest: udp recv: %lu of %lu datagrams of %zu bytes intact, %lu bad\n",
+	       good, n, size, bad);
+	return bad || good * 10 < n * 9;
+}
+
 static int usage(void)
 {
 	fputs("usage: xtest write|verify PATH SEED MIB | gen|check SEED MIB |\n"
-	      "       send HOST PORT SEED MIB | recv PORT SEED MIB |\n"
-	      "       serve PORT | call HOST PORT CMD\n", stderr);
+	      "       send HOST PORT SEED MIB [RATE] | recv PORT SEED MIB |\n"
+	      "       serve PORT | call HOST PORT CMD |\n"
+	      "       usend HOST PORT SEED N SIZE | urecv PORT SEED N SIZE\n", stderr);
 	return 2;
 }
 
@@ -332,11 +446,11 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "check") && argc == 4)
 		return consume(0, strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 			       "stdin");
-	if (!strcmp(op, "send") && argc == 6) {
+	if (!strcmp(op, "send") && (argc == 6 || argc == 7)) {
 		int fd = tcp_connect(argv[2], atoi(argv[3]));
 
-		rc = produce(fd, strtoull(argv[4], NULL, 0), strtoul(argv[5], NULL, 0),
-			     "tcp send");
+		rc = produce_paced(fd, strtoull(argv[4], NULL, 0), strtoul(argv[5], NULL, 0),
+				   argc == 7 ? strtoul(argv[6], NULL, 0) : 0, "tcp send");
 		shutdown(fd, SHUT_WR);
 		return rc;
 	}
@@ -354,5 +468,11 @@ int main(int argc, char **argv)
 		return serve(atoi(argv[2]));
 	if (!strcmp(op, "call") && argc == 5)
 		return call(argv[2], atoi(argv[3]), argv[4]);
+	if (!strcmp(op, "usend") && argc == 7)
+		return udp_send(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 0),
+				strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0));
+	if (!strcmp(op, "urecv") && argc == 6)
+		return udp_recv(atoi(argv[2]), strtoull(argv[3], NULL, 0),
+				strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0));
 	return usage();
 }
