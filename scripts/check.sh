@@ -9,8 +9,8 @@
 #   host checks  the prepared kernel tree holds only our files and the
 #                borrowed ones (byte for byte), checkpatch --strict, W=1 and
 #                sparse are clean on our own port files, and they share no
-#                run of six lines
-#                with upstream's port (scripts/cleanroom-check.py);
+#                run of six lines with upstream's port
+#                (scripts/cleanroom-check.py);
 #   boot tests   our kernel boots as a PV domU under the embedded Xen host
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
 #                dom0 against it: boot, xvda data, ext4, network,
@@ -55,9 +55,8 @@ if [ ${#ours[@]} -eq 0 ]; then
 	echo "ok $((n + 1)) - checkpatch --strict on our port files # SKIP no port files of ours yet"
 	n=$((n + 1))
 else
-	# CAMELCASE: Xen's ABI names (XenbusStateConnected...) are CamelCase
 	(cd "$top" && "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
-		--ignore FILE_PATH_CHANGES,CAMELCASE -f "${ours[@]}") > "$out/checkpatch.log" 2>&1
+		--ignore FILE_PATH_CHANGES -f "${ours[@]}") > "$out/checkpatch.log" 2>&1
 	st=$?
 	# Xen's ABI spells its xenbus states in CamelCase (XenbusStateConnected),
 	# which checkpatch cannot know; those CHECKs alone do not fail the test.
