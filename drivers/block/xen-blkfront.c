@@ -483,21 +483,20 @@ static void xbf_copy_data(struct request *rq, struct list_head *grants,
 			  bool into_grants)
 {
 	struct xbf_grant *grant = list_first_entry(grants, struct xbf_grant, node);
-	unsigned int offset = 0, n;
+	unsigned int offset = 0, done, n;
 	struct req_iterator iter;
 	struct bio_vec bv;
 	void *va;
 
+	/* bv is the iterator's own: it advances by bv.bv_len afterwards. */
 	rq_for_each_segment(bv, rq, iter) {
-		while (bv.bv_len) {
-			n = min_t(unsigned int, bv.bv_len, XEN_PAGE_SIZE - offset);
+		for (done = 0; done < bv.bv_len; done += n) {
+			n = min_t(unsigned int, bv.bv_len - done, XEN_PAGE_SIZE - offset);
 			va = page_address(grant->page) + offset;
 			if (into_grants)
-				memcpy_from_page(va, bv.bv_page, bv.bv_offset, n);
+				memcpy_from_page(va, bv.bv_page, bv.bv_offset + done, n);
 			else
-				memcpy_to_page(bv.bv_page, bv.bv_offset, va, n);
-			bv.bv_offset += n;
-			bv.bv_len -= n;
+				memcpy_to_page(bv.bv_page, bv.bv_offset + done, va, n);
 			offset += n;
 			if (offset == XEN_PAGE_SIZE) {
 				grant = list_next_entry(grant, node);
