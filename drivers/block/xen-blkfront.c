@@ -102,8 +102,9 @@ module_param_named(max_ring_page_order, xbf_max_ring_order, uint, 0444);
 MODULE_PARM_DESC(max_ring_page_order, "Log2 of the most pages per ring");
 
 static unsigned int xbf_max_indirect = 32;
-module_param_named(max_indirect_segments, xbf_max_indirect, uint, 0444);
-MODULE_PARM_DESC(max_indirect_segments, "Most segments per request (up to 256)");
+module_param_named(max_indirect_segments, xbf_max_indirect, uint, 0644);
+MODULE_PARM_DESC(max_indirect_segments,
+		 "Most segments per ring slot, from the next connection (up to 256)");
 
 static bool xbf_use_persistent = true;
 module_param_named(feature_persistent, xbf_use_persistent, bool, 0444);
@@ -246,6 +247,24 @@ static unsigned int xbf_seg_sectors(unsigned int sectors, unsigned int seg)
 static bool xbf_rsp_window_ok(RING_IDX prod, RING_IDX cons, unsigned int size)
 {
 	return prod - cons <= size;
+}
+
+/* What is wrong with the backend's response @rsp, or NULL if nothing is. */
+static const char *xbf_rsp_fault(const struct blkif_response *rsp,
+				 const struct xbf_slot *slots, unsigned int nr_slots)
+{
+	const struct xbf_slot *slot;
+
+	if (rsp->id >= nr_slots || !slots[rsp->id].rq)
+		return "backend answered an id not in flight";
+	slot = &slots[rsp->id];
+	if (rsp->operation != slot->op &&
+	    !(slot->indirect && rsp->operation == BLKIF_OP_INDIRECT))
+		return "backend answered with the wrong operation";
+	if (rsp->status != BLKIF_RSP_OKAY && rsp->status != BLKIF_RSP_ERROR &&
+	    rsp->status != BLKIF_RSP_EOPNOTSUPP)
+		return "backend answered with an unknown status";
+	return NULL;
 }
 
 /*
@@ -746,29 +765,20 @@ static int xbf_bad_response(struct xbf_ring *ring, const char *why)
 static int xbf_complete_part(struct xbf_ring *ring, const struct blkif_response *rsp,
 			     struct list_head *done)
 {
+	const char *fault = xbf_rsp_fault(rsp, ring->slots, ring->front.nr_ents);
 	blk_status_t status = BLK_STS_OK;
 	struct xbf_slot *slot;
 	struct request *rq;
 	struct xbf_req *xr;
 
-	if (rsp->id >= ring->front.nr_ents || !ring->slots[rsp->id].rq)
-		return xbf_bad_response(ring, "backend answered an id not in flight");
+	if (fault)
+		return xbf_bad_response(ring, fault);
 	slot = &ring->slots[rsp->id];
-	if (rsp->operation != slot->op &&
-	    !(slot->indirect && rsp->operation == BLKIF_OP_INDIRECT))
-		return xbf_bad_response(ring, "backend answered with the wrong operation");
-	switch (rsp->status) {
-	case BLKIF_RSP_OKAY:
-		break;
-	case BLKIF_RSP_EOPNOTSUPP:
+	if (rsp->status == BLKIF_RSP_EOPNOTSUPP) {
 		xbf_feature_refused(ring->dev, slot->op);
 		status = BLK_STS_NOTSUPP;
-		break;
-	case BLKIF_RSP_ERROR:
+	} else if (rsp->status == BLKIF_RSP_ERROR) {
 		status = BLK_STS_IOERR;
-		break;
-	default:
-		return xbf_bad_response(ring, "backend answered with an unknown status");
 	}
 
 	rq = slot->rq;
@@ -1144,8 +1154,8 @@ static int xbf_read_backend(struct xbf_dev *dev, u64 *sectors)
 
 	dev->persistent = xbf_use_persistent &&
 			  xenbus_read_unsigned(be, "feature-persistent", 0);
-	indirect = min(xenbus_read_unsigned(be, "feature-max-indirect-segments", 0),
-		       xbf_max_indirect);
+	indirect = min3(xenbus_read_unsigned(be, "feature-max-indirect-segments", 0),
+			READ_ONCE(xbf_max_indirect), XBF_MAX_SEGS);
 	dev->max_indirect_segs = indirect > XBF_DIRECT_SEGS ? indirect : 0;
 	if (!dev->disk)
 		dev->max_req_segs = max(dev->max_indirect_segs, XBF_DIRECT_SEGS);
@@ -1543,7 +1553,6 @@ static int __init xbf_init(void)
 	if (!xen_domain() || (xen_hvm_domain() && !xen_has_pv_disk_devices()))
 		return -ENODEV;
 	xbf_max_ring_order = min(xbf_max_ring_order, XENBUS_MAX_RING_GRANT_ORDER);
-	xbf_max_indirect = min(xbf_max_indirect, XBF_MAX_SEGS);
 	err = register_blkdev(XENVBD_MAJOR, "xvd");
 	if (err)
 		return err;
@@ -1684,6 +1693,44 @@ static void xbf_test_rsp_window(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xbf_rsp_window_ok(0x11, 0xfffffff0U, 32));
 }
 
+static void xbf_test_rsp_fault(struct kunit *test)
+{
+	struct request *rq = kunit_kzalloc(test, sizeof(*rq), GFP_KERNEL);
+	struct xbf_slot slots[4] = {
+		[1] = { rq, BLKIF_OP_READ, false },
+		[2] = { rq, BLKIF_OP_WRITE, true },
+	};
+	static const struct {
+		u64 id;
+		u8 op;
+		s16 status;
+		bool ok;
+	} cases[] = {
+		{ 1, BLKIF_OP_READ, BLKIF_RSP_OKAY, true },
+		{ 1, BLKIF_OP_READ, BLKIF_RSP_ERROR, true },
+		{ 2, BLKIF_OP_WRITE, BLKIF_RSP_EOPNOTSUPP, true },
+		{ 2, BLKIF_OP_INDIRECT, BLKIF_RSP_OKAY, true },
+		{ 1, BLKIF_OP_INDIRECT, BLKIF_RSP_OKAY, false },	/* was direct */
+		{ 1, BLKIF_OP_WRITE, BLKIF_RSP_OKAY, false },
+		{ 0, BLKIF_OP_READ, BLKIF_RSP_OKAY, false },		/* not in flight */
+		{ 4, BLKIF_OP_READ, BLKIF_RSP_OKAY, false },		/* beyond the ring */
+		{ 1ULL << 32 | 1, BLKIF_OP_READ, BLKIF_RSP_OKAY, false },
+		{ 1, BLKIF_OP_READ, 1, false },
+		{ 1, BLKIF_OP_READ, -3, false },
+	};
+	struct blkif_response rsp;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, rq);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		rsp.id = cases[i].id;
+		rsp.operation = cases[i].op;
+		rsp.status = cases[i].status;
+		KUNIT_EXPECT_EQ_MSG(test, !xbf_rsp_fault(&rsp, slots, ARRAY_SIZE(slots)),
+				    cases[i].ok, "case %u", i);
+	}
+}
+
 static struct kunit_case xbf_test_cases[] = {
 	KUNIT_CASE(xbf_test_vdevice),
 	KUNIT_CASE(xbf_test_disk_name),
@@ -1691,6 +1738,7 @@ static struct kunit_case xbf_test_cases[] = {
 	KUNIT_CASE(xbf_test_indirect),
 	KUNIT_CASE(xbf_test_segments),
 	KUNIT_CASE(xbf_test_rsp_window),
+	KUNIT_CASE(xbf_test_rsp_fault),
 	{}
 };
 
