@@ -41,7 +41,7 @@ run: all
 check: all
 	@scripts/check.sh
 
-bench:
+bench: all
 	@scripts/install-deps.sh bench
 	@bench/run.sh
 

@@ -7,8 +7,10 @@
 # exits non-zero if anything failed.  In order:
 #
 #   host checks  the prepared kernel tree holds only our files and the
-#                borrowed ones (byte for byte), and checkpatch --strict is
-#                clean on our own port files;
+#                borrowed ones (byte for byte), checkpatch --strict, W=1 and
+#                sparse are clean on our own port files, and they share no
+#                run of six lines
+#                with upstream's port (scripts/cleanroom-check.py);
 #   boot tests   our kernel boots as a PV domU under the embedded Xen host
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
 #                dom0 against it: boot, xvda data, ext4, network,
@@ -53,12 +55,50 @@ if [ ${#ours[@]} -eq 0 ]; then
 	echo "ok $((n + 1)) - checkpatch --strict on our port files # SKIP no port files of ours yet"
 	n=$((n + 1))
 else
+	# CAMELCASE: Xen's ABI names (XenbusStateConnected...) are CamelCase
 	(cd "$top" && "$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse \
-		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f "${ours[@]}") > "$out/checkpatch.log" 2>&1
+		--ignore FILE_PATH_CHANGES,CAMELCASE -f "${ours[@]}") > "$out/checkpatch.log" 2>&1
 	st=$?
 	sed 's/^/# /' "$out/checkpatch.log" | tail -n 40
 	tap $st "checkpatch --strict on our ${#ours[@]} port files"
 fi
+
+# W=1 and sparse on our C files: recompile just their objects with both.
+mapfile -t our_c < <(printf '%s\n' "${ours[@]}" | grep '\.c$')
+if [ ${#our_c[@]} -eq 0 ]; then
+	echo "ok $((n + 1)) - W=1 and sparse clean on our C files # SKIP none yet"
+	n=$((n + 1))
+else
+	objs=("${our_c[@]/%.c/.o}")
+	make --no-print-directory -C "$KSRC" O="$KOBJ" W=1 C=1 "${objs[@]}" \
+		> "$out/w1-sparse.log" 2>&1
+	st=$?
+	if grep -E "$(IFS='|'; echo "${our_c[*]}")" "$out/w1-sparse.log" | grep -qiE 'warning|error'; then
+		st=1
+	fi
+	grep -iE 'warning|error' "$out/w1-sparse.log" | sed 's/^/# /' | head -n 40
+	tap $st "W=1 and sparse (C=1) clean on our ${#our_c[@]} C files"
+	# put the objects back to the normal flags for the next build
+	make --no-print-directory -C "$KSRC" O="$KOBJ" "${objs[@]}" > /dev/null 2>&1
+fi
+
+# Clean room: no run of 6+ lines shared with upstream's port, ABI aside.  The
+# checker must first catch an upstream file compared with itself.
+pristine=$BUILD/upstream-port
+if ! python3 "$top/scripts/cleanroom-check.py" "$pristine" \
+	"$pristine/drivers/xen/features.c" > /dev/null; then
+	if [ ${#ours[@]} -eq 0 ]; then
+		st=0; echo "# no port files of ours yet"
+	else
+		(cd "$top" && python3 scripts/cleanroom-check.py "$pristine" "${ours[@]}") \
+			> "$out/cleanroom.log" 2>&1
+		st=$?
+		sed 's/^/# /' "$out/cleanroom.log"
+	fi
+else
+	st=1; echo "# the clean-room checker failed to see upstream's own file"
+fi
+tap $st "clean room: our port files share no 6-line run with upstream's port"
 
 # --- boot tests under Xen --------------------------------------------------
 vmlinux=$KOBJ/vmlinux
@@ -68,7 +108,7 @@ initrd=$BUILD/domu/initrd.cpio.gz
 
 echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
 "$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --initrd "$initrd" \
-	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
 	--vcpus 2 --memory 512 \
 	--driver "$top/tests/boot/driver.sh" --extra "$BUILD/domu/xtest" \
 	--log "$out/xen-boot.log" --timeout 1800 > "$out/xen-boot.out" 2>&1

@@ -3,16 +3,17 @@
 #
 # make-domu-initrd.sh - the initramfs our test and `make run` domUs boot.
 #
-# Usage: scripts/make-domu-initrd.sh OUT.cpio.gz [EXTRA_ELF...]
+# Usage: scripts/make-domu-initrd.sh OUT.cpio.gz|OUT.cpio [EXTRA_ELF...]
 #
 # Contents: busybox-static, tests/domu/init as /init, tests/xtest built
 # static, e2fsprogs (mke2fs, e2fsck) and any EXTRA_ELF programs with the
 # shared libraries ldd names.  The archive is written with the kernel's own
-# usr/gen_init_cpio from $KOBJ, so device nodes need no root.
+# usr/gen_init_cpio from $KOBJ, so device nodes need no root.  A name ending
+# in .cpio gives an uncompressed archive (the kernel takes both).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-out=${1:?usage: $0 OUT.cpio.gz [EXTRA_ELF...]}
+out=${1:?usage: $0 OUT.cpio.gz|OUT.cpio [EXTRA_ELF...]}
 shift
 KOBJ=${KOBJ:-$top/build/obj}
 gen=$KOBJ/usr/gen_init_cpio
@@ -67,6 +68,9 @@ for l in mkfs.ext4 mkfs.ext2; do echo "slink /sbin/$l mke2fs 0777 0 0" >> "$list
 echo "slink /sbin/fsck.ext4 e2fsck 0777 0 0" >> "$list"
 for p in "$@"; do add_elf "/usr/bin/$(basename "$p")" "$p"; done
 
-"$gen" "$list" | gzip -1 > "$out.tmp"
+case $out in
+*.gz) "$gen" "$list" | gzip -1 > "$out.tmp" ;;
+*) "$gen" "$list" > "$out.tmp" ;;
+esac
 mv "$out.tmp" "$out"
 echo "  INITRD  $out ($(du -k "$out" | cut -f1) KiB)"

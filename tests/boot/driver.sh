@@ -64,6 +64,19 @@ t_boot() {
 	[ -z "$bad" ] || { echo "$bad" | sed 's/^/# dmesg: /'; return 1; }
 }
 
+# KUnit suites built into the kernel ran at boot (check.sh boots with
+# kunit.enable=1); each top-level "ok N suite" / "not ok N suite" counts.
+t_kunit() {
+	domu 30 'dmesg' > /tmp/dmesg.out || return 1
+	suites=$(grep -cE '\] (not )?ok [0-9]+ ' /tmp/dmesg.out)
+	failed_suites=$(grep -E '\] not ok [0-9]+ ' /tmp/dmesg.out)
+	grep -E '\] (not )?ok [0-9]+ |# .*pass:' /tmp/dmesg.out | sed 's/^/# kunit: /'
+	if grep -q 'kunit: disabled' /tmp/dmesg.out || [ "$suites" -eq 0 ]; then
+		say "no KUnit suites ran (none built in, or kunit not enabled)"
+	fi
+	[ -z "$failed_suites" ]
+}
+
 # t_disk SEED MIB: pattern onto xvda through blkfront, read back, and the
 # same bytes in dom0's backing file.
 t_disk() {
@@ -124,11 +137,11 @@ t_net() {
 }
 
 t_save_restore() {
-	rm -f /var/tmp/domu.save
+	img=/var/lib/xen/domu.save
 	start=$(date +%s)
-	timeout 300 "$XL" save "$DOMU" /var/tmp/domu.save || { say "xl save failed"; return 1; }
-	timeout 300 "$XL" restore /var/tmp/domu.save || { say "xl restore failed"; return 1; }
-	rm -f /var/tmp/domu.save
+	timeout 300 "$XL" save "$DOMU" $img || { say "xl save failed"; return 1; }
+	timeout 300 "$XL" restore $img || { say "xl restore failed"; return 1; }
+	rm -f $img
 	say "save + restore took $(( $(date +%s) - start )) s"
 	up=$(domu 120 'cat /proc/uptime') || { say "agent gone after restore"; return 1; }
 	say "domU uptime after restore: $up"
@@ -137,13 +150,17 @@ t_save_restore() {
 
 t_shutdown() {
 	timeout 120 "$XL" shutdown -w "$DOMU" || { say "xl shutdown -w failed"; return 1; }
-	if "$XL" list "$DOMU" > /dev/null 2>&1; then
-		say "domain still exists"
-		return 1
-	fi
+	# xl's monitor destroys the domain once it has shut down (on_poweroff)
+	i=0
+	while "$XL" list "$DOMU" > /dev/null 2>&1; do
+		[ $i -lt 30 ] || { say "domain still exists"; return 1; }
+		sleep 1
+		i=$((i + 1))
+	done
 }
 
 t_boot;                 result $? "domU boots to init with 2 vCPUs, clean kernel log"
+t_kunit;                result $? "KUnit suites built into the domU kernel pass"
 t_disk 11 256;          result $? "256 MiB pattern on xvda reads back, dom0 backing file matches"
 t_ext4;                 result $? "ext4: mkfs, files, fsck clean, remount, checksums match"
 t_net 128;              result $? "ping both ways, 128 MiB TCP each way verified"

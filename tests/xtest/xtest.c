@@ -268,21 +268,30 @@ static int serve(int port)
 	}
 }
 
-/* Relay a serve session to stdout, holding back the status line. */
+/*
+ * Relay a serve session to stdout.  The status line is preceded by a newline
+ * of serve's own (the command's output may not end in one); drop it.
+ */
 static int call(const char *host, int port, const char *cmd)
 {
 	int fd = tcp_connect(host, port), status = 255;
-	char line[8192];
+	char line[8192], held[8192] = "";
 	FILE *in;
 
 	if (dprintf(fd, "%s\n", cmd) < 0)
 		return 1;
 	in = fdopen(fd, "r");
 	while (in && fgets(line, sizeof(line), in)) {
-		if (sscanf(line, "XTEST-EXIT=%d", &status) == 1)
+		if (sscanf(line, "XTEST-EXIT=%d", &status) == 1) {
+			if (strcmp(held, "\n"))
+				fputs(held, stdout);
+			held[0] = '\0';
 			break;
-		fputs(line, stdout);
+		}
+		fputs(held, stdout);
+		memcpy(held, line, sizeof(held));
 	}
+	fputs(held, stdout);
 	fflush(stdout);
 	if (status == 255)
 		fprintf(stderr, "xtest: call %s: connection ended without status\n", cmd);

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - `make bench`: our port against upstream's, side by side, in one run
+# of the embedded Xen host.
+#
+#   1. ours is built by `make` (the Makefile's bench target depends on it);
+#   2. the baseline, upstream's complete Xen port from the same
+#      linux-source-6.12 with the same xen_defconfig, is built in
+#      $BUILD/baseline (bench/build-baseline.sh);
+#   3. one QEMU + Xen + dom0 boots each kernel as the same PV domU, ROUNDS
+#      times in ABBA order, and bench/driver.sh runs the workloads in it;
+#   4. bench/report.py prints the table, also kept in $BUILD/bench/results.txt.
+#
+# ROUNDS (default 3) sets the number of rounds.  See bench/README.md.
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$top/build}
+KOBJ=${KOBJ:-$BUILD/obj}
+ROUNDS=${ROUNDS:-3}
+out=$BUILD/bench
+stage=$out/stage
+
+"$top/scripts/install-deps.sh" check bench
+"$top/bench/build-baseline.sh" "$BUILD"
+
+rm -rf "$stage"
+mkdir -p "$stage"
+for p in forkexec anonmem; do
+	gcc -O2 -Wall -static -o "$out/$p" "$top/bench/$p.c"
+done
+# uncompressed: the domU should not spend its boot gunzipping fio's libraries
+"$top/scripts/make-domu-initrd.sh" "$out/initrd.cpio" \
+	/usr/bin/fio /usr/bin/iperf3 "$out/forkexec" "$out/anonmem"
+cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
+cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
+cp "$out/xtest" "$stage/xtest"
+echo "$ROUNDS" > "$stage/rounds"
+
+echo "  BENCH   $ROUNDS rounds of baseline and ours in one Xen host run (about $((ROUNDS * 3)) minutes)"
+st=0
+"$top/scripts/xen-host/boot.sh" --kernel "$stage/vmlinux-ours" --initrd "$out/initrd.cpio" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 2 --memory 512 --disk2-mb 256 --no-create \
+	--driver "$top/bench/driver.sh" \
+	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
+	--extra "$stage/xtest" --extra "$stage/rounds" \
+	--log "$out/serial.log" --timeout $((900 + ROUNDS * 600)) > "$out/boot.out" 2>&1 || st=$?
+tr -d '\r' < "$out/serial.log" | grep -a '# bench:' || true
+python3 "$top/bench/report.py" "$out/serial.log" | tee "$out/results.txt"
+echo "  BENCH   table in $out/results.txt, raw lines in $out/serial.log"
+if [ "$st" -ne 0 ]; then
+	echo "bench: the Xen host run ended with status $st (see $out/boot.out)" >&2
+	exit 1
+fi
