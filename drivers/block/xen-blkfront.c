@@ -98,8 +98,9 @@ module_param_named(max_queues, xbf_max_queues, uint, 0444);
 MODULE_PARM_DESC(max_queues, "Most rings (hardware queues) per disk");
 
 static unsigned int xbf_max_ring_order = 2;
-module_param_named(max_ring_page_order, xbf_max_ring_order, uint, 0444);
-MODULE_PARM_DESC(max_ring_page_order, "Log2 of the most pages per ring");
+module_param_named(max_ring_page_order, xbf_max_ring_order, uint, 0644);
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Log2 of the most pages per ring, from the next connection (up to 4)");
 
 static unsigned int xbf_max_indirect = 32;
 module_param_named(max_indirect_segments, xbf_max_indirect, uint, 0644);
@@ -1065,7 +1066,7 @@ static void xbf_talk_to_backend(struct xbf_dev *dev)
 	/* Once the disk exists its number of hardware queues is fixed. */
 	dev->nr_rings = clamp(max_queues, 1U,
 			      dev->disk ? dev->tag_set.nr_hw_queues : dev->max_rings);
-	dev->ring_order = min3(order, xbf_max_ring_order,
+	dev->ring_order = min3(order, READ_ONCE(xbf_max_ring_order),
 			       (unsigned int)XENBUS_MAX_RING_GRANT_ORDER);
 	for (i = 0; !err && i < dev->nr_rings; i++)
 		err = xbf_ring_setup(dev, &dev->rings[i]);
@@ -1552,7 +1553,6 @@ static int __init xbf_init(void)
 
 	if (!xen_domain() || (xen_hvm_domain() && !xen_has_pv_disk_devices()))
 		return -ENODEV;
-	xbf_max_ring_order = min(xbf_max_ring_order, XENBUS_MAX_RING_GRANT_ORDER);
 	err = register_blkdev(XENVBD_MAJOR, "xvd");
 	if (err)
 		return err;
