@@ -23,7 +23,9 @@ export BUILD KSRC KOBJ
 prepare:
 	@scripts/prepare-tree.sh $(BUILD)
 
-$(KOBJ)/.config:
+# A new xen_defconfig from the repository replaces the config; a config
+# edited later (menuconfig) is newer than it and is kept.
+$(KOBJ)/.config: arch/x86/configs/xen_defconfig
 	@$(MAKE) --no-print-directory xen_defconfig
 
 xen_defconfig: prepare
@@ -31,7 +33,7 @@ xen_defconfig: prepare
 	@$(KMAKE) -s xen_defconfig
 
 all: prepare $(KOBJ)/.config
-	@echo "  BUILD   bzImage and vmlinux in $(KOBJ) (-j$(JOBS); a clean build takes ~12 min)"
+	@echo "  BUILD   bzImage and vmlinux in $(KOBJ) (-j$(JOBS); a clean build takes 5-15 min)"
 	@$(KMAKE) bzImage vmlinux modules
 	@echo "  DONE    $(KOBJ)/arch/x86/boot/bzImage"
 
@@ -55,7 +57,7 @@ help:
 	@echo 'Xen PV guest port for Linux 6.12 (x86_64)'
 	@echo ''
 	@echo '  make xen_defconfig  write the domU config into $(KOBJ)/.config'
-	@echo '  make                build bzImage and vmlinux (runs xen_defconfig if no .config)'
+	@echo '  make                build bzImage and vmlinux (runs xen_defconfig if .config is missing or older)'
 	@echo '  make run            boot our kernel as a PV domU under the embedded Xen host,'
 	@echo '                      to a shell; poweroff in the domU ends the run'
 	@echo '  make check          host checks and boot tests; ends with "N passed, N failed"'
