@@ -71,8 +71,11 @@ t_kunit() {
 	suites=$(grep -cE '\] (not )?ok [0-9]+ ' /tmp/dmesg.out)
 	failed_suites=$(grep -E '\] not ok [0-9]+ ' /tmp/dmesg.out)
 	grep -E '\] (not )?ok [0-9]+ |# .*pass:' /tmp/dmesg.out | sed 's/^/# kunit: /'
+	# our frontends ship suites, so none at all means the wiring broke
+	# (CONFIG_KUNIT off, or kunit.enable=1 missing)
 	if grep -q 'kunit: disabled' /tmp/dmesg.out || [ "$suites" -eq 0 ]; then
 		say "no KUnit suites ran (none built in, or kunit not enabled)"
+		return 1
 	fi
 	[ -z "$failed_suites" ]
 }
