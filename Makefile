@@ -74,4 +74,5 @@ help:
 	@$(KMAKE) $@
 
 FORCE: ;
-Makefile: ;
+# Files of ours that make must never try to remake through the rule above.
+Makefile arch/x86/configs/xen_defconfig: ;
