@@ -14,7 +14,9 @@
 #   boot tests   our kernel boots as a PV domU under the embedded Xen host
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
 #                dom0 against it: boot, xvda data, ext4, network,
-#                save/restore, shutdown;
+#                save/restore, shutdown; then tests/boot/blkfront.sh in a
+#                second run: fio with verify, fsync, discard, hot-plug,
+#                save/restore with I/O in flight;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
 #
@@ -112,30 +114,47 @@ bzimage=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/domu/initrd.cpio.gz
 "$top/scripts/make-domu-initrd.sh" "$initrd" || exit 1
 
+# xen_tests NAME DRIVER BOOT_ARGS...: one run of the embedded Xen host with
+# our kernel as a PV domU and DRIVER (a tests/boot script) in dom0; its
+# "TAP:" lines become ours.
+xen_tests() {
+	local name=$1 driver=$2 st want got line
+	shift 2
+	"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" \
+		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
+		--driver "$driver" --extra "$BUILD/domu/xtest" \
+		--log "$out/$name.log" "$@" > "$out/$name.out" 2>&1
+	st=$?
+	# The serial line carries Xen, dom0 and the driver; keep the driver's.
+	tr -d '\r' < "$out/$name.log" | grep -aoE '(TAP: .*|^# .*)' > "$out/$name.tap"
+	while IFS= read -r line; do
+		case $line in
+		"TAP: ok - "*) tap 0 "${line#TAP: ok - }" ;;
+		"TAP: not ok - "*) tap 1 "${line#TAP: not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done < "$out/$name.tap"
+	# A driver runs a fixed list of tests: fewer lines means it never finished.
+	want=$(grep -c 'result \$? "' "$driver")
+	got=$(grep -c '^TAP: ' "$out/$name.tap")
+	if [ "$got" -lt "$want" ]; then
+		echo "# boot.sh exited $st after $got of $want $name tests; the last lines it printed:"
+		tr -d '\r' < "$out/$name.log" | tail -n 40 | sed 's/^/#   /'
+		tap 1 "the embedded Xen host ran all $want $name tests"
+	fi
+}
+
 echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
-"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --initrd "$initrd" \
-	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
-	--vcpus 2 --memory 512 \
-	--driver "$top/tests/boot/driver.sh" --extra "$BUILD/domu/xtest" \
-	--log "$out/xen-boot.log" --timeout 1800 > "$out/xen-boot.out" 2>&1
-st=$?
-# The serial line carries Xen, dom0 and the driver; keep the driver's lines.
-tr -d '\r' < "$out/xen-boot.log" | grep -aoE '(TAP: .*|^# .*)' > "$out/driver.log"
-while IFS= read -r line; do
-	case $line in
-	"TAP: ok - "*) tap 0 "${line#TAP: ok - }" ;;
-	"TAP: not ok - "*) tap 1 "${line#TAP: not ok - }" ;;
-	*) echo "$line" ;;
-	esac
-done < "$out/driver.log"
-# The driver runs a fixed list of tests: fewer lines means it never finished.
-want=$(grep -c '^t_[a-z_]* *[0-9]*; *result' "$top/tests/boot/driver.sh")
-got=$(grep -c '^TAP: ' "$out/driver.log")
-if [ "$got" -lt "$want" ]; then
-	echo "# boot.sh exited $st after $got of $want boot tests; the last lines it printed:"
-	tr -d '\r' < "$out/xen-boot.log" | tail -n 40 | sed 's/^/#   /'
-	tap 1 "the embedded Xen host ran all $want boot tests"
-fi
+xen_tests xen-boot "$top/tests/boot/driver.sh" --initrd "$initrd" \
+	--vcpus 2 --memory 512 --timeout 1800
+
+# blkfront's own tests want fio and aiowrite in the domU and a second disk
+echo "# blkfront tests: fio, fsync, discard, hot-plug, save/restore (about 10 minutes)"
+gcc -O2 -Wall -static -o "$BUILD/domu/aiowrite" "$top/tests/boot/aiowrite.c" || exit 1
+"$top/scripts/make-domu-initrd.sh" "$BUILD/domu/initrd-fio.cpio" \
+	/usr/bin/fio "$BUILD/domu/aiowrite" > /dev/null || exit 1
+xen_tests blkfront "$top/tests/boot/blkfront.sh" --initrd "$BUILD/domu/initrd-fio.cpio" \
+	--vcpus 2 --memory 512 --disk2-mb 320 --timeout 2400
 
 # --- the same image on bare hardware ---------------------------------------
 echo "# bare boot: the same bzImage under plain QEMU, no Xen"

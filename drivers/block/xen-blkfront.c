@@ -90,6 +90,15 @@ static_assert(DIV_ROUND_UP(XBF_MAX_SEGS, XBF_DIRECT_SEGS) <=
 static_assert(DIV_ROUND_UP(XBF_MAX_SEGS, XBF_SEGS_PER_INDIRECT) <=
 	      BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST);
 
+/*
+ * With persistent grants, how many pages one ring keeps lent at once.
+ * blkback keeps this many grants of a ring mapped (its default
+ * max_persistent_grants, sized for a one-page ring of 32-segment requests);
+ * beyond it, it maps and unmaps each page per request, which costs far more
+ * than waiting for a slot.  A single larger request still goes alone.
+ */
+#define XBF_RING_PGRANTS	1056
+
 #define XBF_RECLAIM_PERIOD	(10 * HZ)
 #define XBF_GRANT_IDLE		(60 * HZ)
 
@@ -102,7 +111,7 @@ module_param_named(max_ring_page_order, xbf_max_ring_order, uint, 0644);
 MODULE_PARM_DESC(max_ring_page_order,
 		 "Log2 of the most pages per ring, from the next connection (up to 4)");
 
-static unsigned int xbf_max_indirect = 32;
+static unsigned int xbf_max_indirect = 128;
 module_param_named(max_indirect_segments, xbf_max_indirect, uint, 0644);
 MODULE_PARM_DESC(max_indirect_segments,
 		 "Most segments per ring slot, from the next connection (up to 256)");
@@ -135,8 +144,9 @@ struct xbf_ring {
 	spinlock_t lock;		/* everything below */
 	struct xbf_dev *dev;
 	bool live;			/* connected and trusted */
-	bool stalled;			/* a queue was stopped for want of ids */
+	bool stalled;			/* a queue was stopped for want of room */
 	unsigned int gen;		/* bumped whenever the ring goes down */
+	unsigned int lent;		/* pages in requests on the ring */
 	struct blkif_front_ring front;
 	unsigned int nr_pages;
 	grant_ref_t refs[XENBUS_MAX_RING_GRANTS];
@@ -188,6 +198,7 @@ struct xbf_req {
 	struct list_head data;		/* the request's bytes, in order */
 	struct list_head indirect;	/* pages of segment lists */
 	unsigned int parts_pending;	/* ring slots not yet answered */
+	unsigned int lent, gen;		/* pages it holds, of ring->gen */
 	blk_status_t status;
 	u8 op;
 	bool postflush;			/* FUA emulated by a flush after */
@@ -557,13 +568,18 @@ static int xbf_wire_op(struct xbf_dev *dev, struct request *rq, bool *postflush)
 	}
 }
 
-/* Has the ring room for @nr_parts more slots?  Called with ring->lock held. */
+/*
+ * Has the ring room for @nr_parts more slots holding @pages pages?  Called
+ * with ring->lock held.
+ */
 static blk_status_t xbf_ring_room(struct xbf_ring *ring, struct blk_mq_hw_ctx *hctx,
-				  unsigned int nr_parts)
+				  unsigned int nr_parts, unsigned int pages)
 {
 	if (!ring->live || nr_parts > ring->front.nr_ents)
 		return BLK_STS_IOERR;
-	if (ring->nr_free >= nr_parts)
+	if (ring->nr_free >= nr_parts &&
+	    (!ring->dev->persistent || !ring->lent ||
+	     ring->lent + pages <= XBF_RING_PGRANTS))
 		return BLK_STS_OK;
 	/* Restarted when responses free some ids. */
 	blk_mq_stop_hw_queue(hctx);
@@ -679,12 +695,13 @@ static blk_status_t xbf_queue_rq(struct blk_mq_hw_ctx *hctx,
 	xr->ring = ring;
 	xr->op = op;
 	xr->status = BLK_STS_OK;
+	xr->lent = 0;
 	INIT_LIST_HEAD(&xr->data);
 	INIT_LIST_HEAD(&xr->indirect);
 
 	/* Gather the pages under the lock, fill them outside it. */
 	spin_lock_irqsave(&ring->lock, flags);
-	status = xbf_ring_room(ring, hctx, nr_parts);
+	status = xbf_ring_room(ring, hctx, nr_parts, nr_segs + nr_indirect);
 	if (!status && (!xbf_get_grants(ring, &xr->data, nr_segs, op != BLKIF_OP_READ) ||
 			!xbf_get_grants(ring, &xr->indirect, nr_indirect, true)))
 		status = BLK_STS_RESOURCE;
@@ -694,8 +711,11 @@ static blk_status_t xbf_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	spin_lock_irqsave(&ring->lock, flags);
 	if (!status)
-		status = xbf_ring_room(ring, hctx, nr_parts);
+		status = xbf_ring_room(ring, hctx, nr_parts, nr_segs + nr_indirect);
 	if (!status) {
+		xr->lent = nr_segs + nr_indirect;
+		xr->gen = ring->gen;
+		ring->lent += xr->lent;
 		xbf_push(ring, rq, nr_segs, per_part);
 	} else {
 		xbf_put_grants(ring, &xr->data);
@@ -868,7 +888,7 @@ static void xbf_complete_rq(struct request *rq)
 	struct xbf_ring *ring = xr->ring;
 	blk_status_t status = xr->status;
 	unsigned long flags;
-	bool retry;
+	bool retry, restart;
 
 	if (!status && req_op(rq) == REQ_OP_READ)
 		xbf_copy_data(rq, &xr->data, false);
@@ -881,7 +901,14 @@ static void xbf_complete_rq(struct request *rq)
 		status = BLK_STS_IOERR;
 	if (!xbf_put_grants(ring, &xr->indirect))
 		status = BLK_STS_IOERR;
+	if (xr->gen == ring->gen)
+		ring->lent -= xr->lent;
+	/* A queue stopped for want of pages may go on now. */
+	restart = ring->stalled;
+	ring->stalled = false;
 	spin_unlock_irqrestore(&ring->lock, flags);
+	if (restart)
+		blk_mq_start_stopped_hw_queues(rq->q, true);
 
 	if (retry && status == BLK_STS_NOTSUPP)
 		blk_mq_requeue_request(rq, true);
@@ -915,6 +942,7 @@ static void xbf_ring_teardown(struct xbf_ring *ring, struct list_head *orphans)
 	spin_lock_irq(&ring->lock);
 	ring->live = false;
 	ring->gen++;
+	ring->lent = 0;
 	irq = ring->irq;
 	ring->irq = 0;
 	spin_unlock_irq(&ring->lock);

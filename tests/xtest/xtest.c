@@ -13,6 +13,8 @@
  *                                  device) and compare with the pattern
  *   xtest gen SEED MIB             pattern to stdout
  *   xtest check SEED MIB           compare stdin with the pattern
+ *   xtest fsync PATH               fsync PATH (a block device: write back
+ *                                  its dirty pages and flush the disk)
  *   xtest send HOST PORT SEED MIB [RATE]
  *                                  connect (retrying for 60 s) and send it,
  *                                  at most RATE MiB/s if given
@@ -415,7 +417,7 @@ static int usage(void)
 {
 	fputs("usage: xtest write|verify PATH SEED MIB | gen|check SEED MIB |\n"
 	      "       send HOST PORT SEED MIB [RATE] | recv PORT SEED MIB |\n"
-	      "       serve PORT | call HOST PORT CMD |\n"
+	      "       fsync PATH | serve PORT | call HOST PORT CMD |\n"
 	      "       usend HOST PORT SEED N SIZE | urecv PORT SEED N SIZE\n", stderr);
 	return 2;
 }
@@ -446,6 +448,16 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "check") && argc == 4)
 		return consume(0, strtoull(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
 			       "stdin");
+	if (!strcmp(op, "fsync") && argc == 3) {
+		int fd = open(argv[2], O_RDONLY);
+
+		if (fd < 0 || fsync(fd)) {
+			perror("xtest: fsync");
+			return 1;
+		}
+		printf("xtest: fsync %s: ok\n", argv[2]);
+		return close(fd);
+	}
 	if (!strcmp(op, "send") && (argc == 6 || argc == 7)) {
 		int fd = tcp_connect(argv[2], atoi(argv[3]));
 
