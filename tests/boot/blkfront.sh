@@ -134,7 +134,7 @@ t_negotiated() {
 	echo "$n" | grep -q 'queues=2 ' && [ "$q" = 2 ] &&
 		echo "$n" | grep -q 'persistent_grants=1 ' &&
 		echo "$n" | grep -qE 'indirect_segments=[1-9]' &&
-		echo "$n" | grep -q 'flush=flush ' &&
+		echo "$n" | grep -qE 'flush=(flush-cache|barrier) ' &&
 		echo "$n" | grep -qE 'discard=(yes|secure) ' &&
 		echo "$n" | grep -qE 'ring_pages=[2-9]'
 }
