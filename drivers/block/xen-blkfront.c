@@ -1406,24 +1406,33 @@ static void xbf_broken_work(struct work_struct *work)
 		xenbus_dev_fatal(dev->xbdev, -EIO, "backend misbehaved");
 }
 
-/* Unplug: remove the disk (its I/O drains first), then the rings. */
+/* Unplug, first step: remove the disk; its I/O drains on the live rings. */
 static void xbf_close(struct xbf_dev *dev)
 {
-	LIST_HEAD(orphans);
-	unsigned int i;
-
 	if (dev->quiesced)
 		xbf_release_requeue(dev, false);
 	if (xbf_disk_in_service(dev)) {
 		del_gendisk(dev->disk);
 		dev->disk_deleted = true;
 	}
-	for (i = 0; i < dev->max_rings; i++)
-		xbf_ring_teardown(&dev->rings[i], &orphans);
-	xbf_fail_requests(&orphans);
 	cancel_work_sync(&dev->broken_work);
 	if (dev->disk_added && dev->tag_set.tags)
 		blk_mq_free_tag_set(&dev->tag_set);
+}
+
+/*
+ * Unplug, last step, once the backend has closed: by then it has unmapped
+ * every page we lent it, so each is freed at once rather than left to the
+ * grant table's slow retry of pages still mapped.
+ */
+static void xbf_drop_rings(struct xbf_dev *dev)
+{
+	LIST_HEAD(orphans);
+	unsigned int i;
+
+	for (i = 0; i < dev->max_rings; i++)
+		xbf_ring_teardown(&dev->rings[i], &orphans);
+	xbf_fail_requests(&orphans);
 }
 
 /*
@@ -1445,13 +1454,16 @@ static void xbf_backend_changed(struct xenbus_device *xbdev,
 	case XenbusStateConnected:
 		xbf_connect(dev);
 		break;
-	case XenbusStateClosed:
-		if (xbdev->state == XenbusStateClosed)
-			break;
-		fallthrough;
 	case XenbusStateClosing:
 		xbf_close(dev);
 		xenbus_frontend_closed(xbdev);
+		break;
+	case XenbusStateClosed:
+		if (xbdev->state != XenbusStateClosed) {
+			xbf_close(dev);
+			xenbus_frontend_closed(xbdev);
+		}
+		xbf_drop_rings(dev);
 		break;
 	default:
 		break;
@@ -1548,6 +1560,7 @@ static void xbf_remove(struct xenbus_device *xbdev)
 
 	mutex_lock(&dev->lock);
 	xbf_close(dev);
+	xbf_drop_rings(dev);
 	mutex_unlock(&dev->lock);
 	cancel_work_sync(&dev->features_work);
 	cancel_delayed_work_sync(&dev->reclaim_work);
