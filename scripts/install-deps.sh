@@ -6,7 +6,9 @@
 # Usage: scripts/install-deps.sh build|check|bench ...
 #
 #   build: the kernel source (linux-source-6.12) and what building it needs;
-#   check: what the tests use on the host (QEMU, busybox, e2fsprogs, sparse);
+#   check: what the tests use on the host (QEMU, busybox, e2fsprogs, sparse)
+#          and qemu-system-xen, whose QEMU the embedded dom0 runs as the
+#          qdisk backend;
 #   bench: what the benchmarks put into the domU (fio, iperf3).
 #
 # Only Debian packages, with apt.  It runs apt-get update once, and only when
@@ -19,8 +21,8 @@ for what in "$@"; do
 	case $what in
 	build) pkgs+=(linux-source-6.12 build-essential bc bison flex libelf-dev
 		      libssl-dev cpio kmod xz-utils python3 perl) ;;
-	check) pkgs+=(sparse qemu-system-x86 busybox-static e2fsprogs cpio
-		      gzip ethtool) ;;
+	check) pkgs+=(sparse qemu-system-x86 qemu-system-xen busybox-static
+		      e2fsprogs cpio gzip ethtool) ;;
 	bench) pkgs+=(fio iperf3) ;;
 	*) echo "install-deps: unknown set '$what'" >&2; exit 2 ;;
 	esac
