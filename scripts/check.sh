@@ -15,6 +15,10 @@
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
 #                dom0 against it: boot, xvda data, ext4, network,
 #                save/restore, shutdown;
+#   qdisk tests  a second Xen host run where xvdb is served by QEMU's qdisk
+#                (boot.sh --disk2-backend qdisk) instead of blkback, driven by
+#                tests/boot/qdisk.sh: backend, negotiation, data (and fio
+#                when the host has it), discard, detach/attach, shutdown;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
 #
@@ -112,30 +116,53 @@ bzimage=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/domu/initrd.cpio.gz
 "$top/scripts/make-domu-initrd.sh" "$initrd" || exit 1
 
+# xen_run NAME DRIVER [BOOT.SH OPTIONS...]: one embedded Xen host run with
+# DRIVER in dom0.  Every "TAP: ..." line the driver prints is one test here;
+# the driver runs a fixed list of tests (its "t_... ; result" lines), so
+# fewer lines mean it never finished, which is one more failure.
+xen_run() {
+	local name=$1 driver=$2 st want got line
+	shift 2
+	"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --driver "$driver" \
+		--extra "$BUILD/domu/xtest" --log "$out/$name.log" "$@" \
+		> "$out/$name.out" 2>&1
+	st=$?
+	# The serial line carries Xen, dom0 and the driver; keep the driver's lines.
+	tr -d '\r' < "$out/$name.log" | grep -aoE '(TAP: .*|^# .*)' > "$out/$name.tap"
+	while IFS= read -r line; do
+		case $line in
+		"TAP: ok - "*) tap 0 "${line#TAP: ok - }" ;;
+		"TAP: not ok - "*) tap 1 "${line#TAP: not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done < "$out/$name.tap"
+	want=$(grep -cE '^t_[a-z_]*[ 0-9]*; *result' "$driver")
+	got=$(grep -c '^TAP: ' "$out/$name.tap")
+	if [ "$got" -lt "$want" ]; then
+		echo "# boot.sh exited $st after $got of $want tests of ${driver##*/}; the last lines it printed:"
+		tr -d '\r' < "$out/$name.log" | tail -n 40 | sed 's/^/#   /'
+		tap 1 "the embedded Xen host ran all $want tests of ${driver##*/}"
+	fi
+}
+
 echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
-"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --initrd "$initrd" \
+xen_run xen-boot "$top/tests/boot/driver.sh" --initrd "$initrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
-	--vcpus 2 --memory 512 \
-	--driver "$top/tests/boot/driver.sh" --extra "$BUILD/domu/xtest" \
-	--log "$out/xen-boot.log" --timeout 1800 > "$out/xen-boot.out" 2>&1
-st=$?
-# The serial line carries Xen, dom0 and the driver; keep the driver's lines.
-tr -d '\r' < "$out/xen-boot.log" | grep -aoE '(TAP: .*|^# .*)' > "$out/driver.log"
-while IFS= read -r line; do
-	case $line in
-	"TAP: ok - "*) tap 0 "${line#TAP: ok - }" ;;
-	"TAP: not ok - "*) tap 1 "${line#TAP: not ok - }" ;;
-	*) echo "$line" ;;
-	esac
-done < "$out/driver.log"
-# The driver runs a fixed list of tests: fewer lines means it never finished.
-want=$(grep -c '^t_[a-z_]* *[0-9]*; *result' "$top/tests/boot/driver.sh")
-got=$(grep -c '^TAP: ' "$out/driver.log")
-if [ "$got" -lt "$want" ]; then
-	echo "# boot.sh exited $st after $got of $want boot tests; the last lines it printed:"
-	tr -d '\r' < "$out/xen-boot.log" | tail -n 40 | sed 's/^/#   /'
-	tap 1 "the embedded Xen host ran all $want boot tests"
+	--vcpus 2 --memory 512 --timeout 1800
+
+# The same blkfront against QEMU's qdisk backend.  fio goes into this run's
+# domU when the host has it (install-deps.sh bench); its libraries make the
+# initramfs ten times bigger, so the main run goes without.
+qinitrd=$initrd
+if [ -x /usr/bin/fio ]; then
+	qinitrd=$BUILD/domu/initrd-fio.cpio
+	"$top/scripts/make-domu-initrd.sh" "$qinitrd" /usr/bin/fio || exit 1
 fi
+echo "# qdisk tests: xvdb served by QEMU's qdisk in dom0 instead of blkback"
+xen_run xen-qdisk "$top/tests/boot/qdisk.sh" --initrd "$qinitrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 128 --disk2-backend qdisk \
+	--timeout 600
 
 # --- the same image on bare hardware ---------------------------------------
 echo "# bare boot: the same bzImage under plain QEMU, no Xen"
