@@ -14,9 +14,14 @@
 #   boot tests   our kernel boots as a PV domU under the embedded Xen host
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
 #                dom0 against it: boot, xvda data, ext4, network,
-#                save/restore, shutdown; then tests/boot/blkfront.sh in a
-#                second run: fio with verify, fsync, discard, hot-plug,
-#                save/restore with I/O in flight;
+#                save/restore, shutdown;
+#   blkfront     a second run, tests/boot/blkfront.sh with fio in the domU:
+#                fio with verify, fsync, discard, hot-plug, save/restore with
+#                I/O in flight;
+#   qdisk tests  a third run where xvdb is served by QEMU's qdisk
+#                (boot.sh --disk2-backend qdisk) instead of blkback, driven by
+#                tests/boot/qdisk.sh: backend, negotiation, data, fio,
+#                discard, detach/attach, shutdown;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
 #
@@ -114,18 +119,18 @@ bzimage=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/domu/initrd.cpio.gz
 "$top/scripts/make-domu-initrd.sh" "$initrd" || exit 1
 
-# xen_tests NAME DRIVER BOOT_ARGS...: one run of the embedded Xen host with
-# our kernel as a PV domU and DRIVER (a tests/boot script) in dom0; its
-# "TAP:" lines become ours.
-xen_tests() {
+# xen_run NAME DRIVER [BOOT.SH OPTIONS...]: one embedded Xen host run with
+# DRIVER in dom0.  Every "TAP: ..." line the driver prints is one test here;
+# the driver runs a fixed list of tests (its 'result $? "NAME"' lines), so
+# fewer lines mean it never finished, which is one more failure.
+xen_run() {
 	local name=$1 driver=$2 st want got line
 	shift 2
-	"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" \
-		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
-		--driver "$driver" --extra "$BUILD/domu/xtest" \
-		--log "$out/$name.log" "$@" > "$out/$name.out" 2>&1
+	"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --driver "$driver" \
+		--extra "$BUILD/domu/xtest" --log "$out/$name.log" "$@" \
+		> "$out/$name.out" 2>&1
 	st=$?
-	# The serial line carries Xen, dom0 and the driver; keep the driver's.
+	# The serial line carries Xen, dom0 and the driver; keep the driver's lines.
 	tr -d '\r' < "$out/$name.log" | grep -aoE '(TAP: .*|^# .*)' > "$out/$name.tap"
 	while IFS= read -r line; do
 		case $line in
@@ -134,27 +139,36 @@ xen_tests() {
 		*) echo "$line" ;;
 		esac
 	done < "$out/$name.tap"
-	# A driver runs a fixed list of tests: fewer lines means it never finished.
 	want=$(grep -c 'result \$? "' "$driver")
 	got=$(grep -c '^TAP: ' "$out/$name.tap")
 	if [ "$got" -lt "$want" ]; then
-		echo "# boot.sh exited $st after $got of $want $name tests; the last lines it printed:"
+		echo "# boot.sh exited $st after $got of $want tests of ${driver##*/}; the last lines it printed:"
 		tr -d '\r' < "$out/$name.log" | tail -n 40 | sed 's/^/#   /'
-		tap 1 "the embedded Xen host ran all $want $name tests"
+		tap 1 "the embedded Xen host ran all $want tests of ${driver##*/}"
 	fi
 }
 
 echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
-xen_tests xen-boot "$top/tests/boot/driver.sh" --initrd "$initrd" \
+xen_run xen-boot "$top/tests/boot/driver.sh" --initrd "$initrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
 	--vcpus 2 --memory 512 --timeout 1800
 
-# blkfront's own tests want fio and aiowrite in the domU and a second disk
-echo "# blkfront tests: fio, fsync, discard, hot-plug, save/restore (about 10 minutes)"
+# blkfront's own tests want fio and aiowrite in the domU (fio's libraries
+# make that initramfs ten times bigger, so the main run goes without it)
 gcc -O2 -Wall -static -o "$BUILD/domu/aiowrite" "$top/tests/boot/aiowrite.c" || exit 1
-"$top/scripts/make-domu-initrd.sh" "$BUILD/domu/initrd-fio.cpio" \
-	/usr/bin/fio "$BUILD/domu/aiowrite" > /dev/null || exit 1
-xen_tests blkfront "$top/tests/boot/blkfront.sh" --initrd "$BUILD/domu/initrd-fio.cpio" \
+finitrd=$BUILD/domu/initrd-fio.cpio
+"$top/scripts/make-domu-initrd.sh" "$finitrd" /usr/bin/fio "$BUILD/domu/aiowrite" || exit 1
+echo "# blkfront tests: fio, fsync, discard, hot-plug, save/restore (about 10 minutes)"
+xen_run xen-blkfront "$top/tests/boot/blkfront.sh" --initrd "$finitrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --disk2-mb 320 --timeout 2400
+
+# The same blkfront against QEMU's qdisk backend.
+echo "# qdisk tests: xvdb served by QEMU's qdisk in dom0 instead of blkback"
+xen_run xen-qdisk "$top/tests/boot/qdisk.sh" --initrd "$finitrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 128 --disk2-backend qdisk \
+	--timeout 600
 
 # --- the same image on bare hardware ---------------------------------------
 echo "# bare boot: the same bzImage under plain QEMU, no Xen"

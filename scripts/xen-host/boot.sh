@@ -1,7 +1,8 @@
 #!/bin/bash
 # boot.sh: boots Debian's Xen 4.17 hypervisor with our small Debian dom0 (from
 # make-dom0.sh) under QEMU, and has dom0 start a given kernel as a PV domU
-# (one blkback disk on a loop device, one vif on bridge xenbr0).  The domU
+# (one blkback disk on a loop device, optionally a second disk served by
+# blkback or by QEMU's qdisk, one vif on bridge xenbr0).  The domU
 # console is either this terminal (--interactive) or a log that a dom0-side
 # driver script watches (--driver).  Run with --help for the options.
 set -euo pipefail
@@ -24,6 +25,11 @@ usage: boot.sh --kernel PATH [options]
   --disk2-mb N      also give the domU an xvdb of N MiB, the same way
                     (RAM-backed: for benchmarks where the disk must not be
                     the limit); default none
+  --disk2-backend blkback|qdisk
+                    who serves xvdb: the kernel's blkback on a loop device
+                    (the default) or QEMU's qdisk (xl's backendtype=qdisk)
+                    straight from the raw file; qdisk makes xl start Debian's
+                    QEMU for Xen in dom0 as the domU's device model
   --no-create       driver mode only: dom0 writes the domU config to
                     DOMU_CFG but does not create the domU; the driver
                     creates (and destroys) domUs itself
@@ -33,8 +39,9 @@ usage: boot.sh --kernel PATH [options]
   --driver SCRIPT   run SCRIPT with busybox sh in dom0 once the domU exists,
                     with DOMU, DOMU_IP, DOM0_IP, DISK_FILE, CONSOLE_LOG,
                     CONSOLE_IN (fifo: text written there is typed into the
-                    domU console) and LOOP_DEV set; dom0 powers off when it
-                    exits and boot.sh exits with its status
+                    domU console), LOOP_DEV, DOMU_CFG, DISK2_FILE, LOOP2_DEV
+                    (blkback only) and DISK2_BACKEND set; dom0 powers off
+                    when it exits and boot.sh exits with its status
   --extra FILE      (repeatable) copy FILE into dom0 as /extra/NAME
   --log FILE        also write everything on QEMU's serial line to FILE
   --timeout SEC     overall time limit (default 600); QEMU is killed and
@@ -63,6 +70,7 @@ VCPUS=2
 MEMORY=512
 DISK_MB=320
 DISK2_MB=0
+DISK2_BACKEND=blkback
 NO_CREATE=0
 MODE=interactive
 DRIVER=
@@ -106,6 +114,7 @@ while [ $# -gt 0 ]; do
 	--memory) MEMORY=$val ;;
 	--disk-mb) DISK_MB=$val ;;
 	--disk2-mb) DISK2_MB=$val ;;
+	--disk2-backend) DISK2_BACKEND=$val ;;
 	--driver)
 		MODE=driver
 		DRIVER=$val
@@ -137,6 +146,12 @@ for f in "${EXTRAS[@]}"; do
 	[ -e "$f" ] || die "no such extra file: $f"
 done
 case $ACCEL in '' | tcg | kvm) ;; *) die "--accel must be tcg or kvm" ;; esac
+isnum "$DISK2_MB" || die "DISK2_MB must be a number"
+case $DISK2_BACKEND in
+blkback) ;;
+qdisk) [ "$DISK2_MB" -gt 0 ] || die "--disk2-backend qdisk needs --disk2-mb N" ;;
+*) die "--disk2-backend must be blkback or qdisk" ;;
+esac
 
 # ------------------------------------------------------------------ cleanup
 TMPD=
@@ -182,16 +197,22 @@ cp "$KERNEL" "$S/hostdata/kernel"
 [ -z "$INITRD" ] || cp "$INITRD" "$S/hostdata/initrd"
 [ "$MODE" != driver ] || cp "$DRIVER" "$S/hostdata/driver"
 printf '%s\n' "$CMDLINE" >"$S/hostdata/cmdline"
-printf 'MODE=%s\nVCPUS=%s\nMEMORY=%s\nDISK_MB=%s\nDISK2_MB=%s\nNO_CREATE=%s\n' \
-	"$MODE" "$VCPUS" "$MEMORY" "$DISK_MB" "$DISK2_MB" "$NO_CREATE" >"$S/hostdata/params"
+printf 'MODE=%s\nVCPUS=%s\nMEMORY=%s\nDISK_MB=%s\nDISK2_MB=%s\nDISK2_BACKEND=%s\nNO_CREATE=%s\n' \
+	"$MODE" "$VCPUS" "$MEMORY" "$DISK_MB" "$DISK2_MB" "$DISK2_BACKEND" "$NO_CREATE" \
+	>"$S/hostdata/params"
 for f in "${EXTRAS[@]}"; do
 	cp -a "$f" "$S/extra/"
 done
-# dom0.cpio.gz, padded to a multiple of 4, then our archive uncompressed
-# (the kernel unpacks concatenated archives; no gunzip under TCG for it)
+# dom0.cpio.gz, padded to a multiple of 4, [the QEMU overlay for qdisk, the
+# same way,] then our archive uncompressed (the kernel unpacks concatenated
+# archives; no gunzip under TCG for it)
 INITRAMFS=$TMPD/initramfs.cpio
 cp "$OUTDIR/dom0.cpio.gz" "$INITRAMFS"
 truncate -s %4 "$INITRAMFS"
+if [ "$DISK2_BACKEND" = qdisk ]; then
+	cat "$OUTDIR/dom0-qemu.cpio.gz" >>"$INITRAMFS"
+	truncate -s %4 "$INITRAMFS"
+fi
 (cd "$S" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >>"$INITRAMFS"
 
 # ------------------------------------------------------------- accelerator

@@ -8,6 +8,12 @@
 #   OUTDIR/dom0.cpio.gz   dom0 initramfs: busybox-static, the xl toolstack,
 #                         xenstored/xenconsoled, real ip/losetup, their shared
 #                         libraries, the Xen backend modules and our /init
+#   OUTDIR/dom0-qemu.cpio.gz
+#                         an overlay for it: Debian's QEMU for Xen (the device
+#                         model xl starts for qdisk disks) and the shared
+#                         libraries it needs that dom0.cpio.gz lacks; boot.sh
+#                         appends it only when a disk uses qdisk, so other
+#                         runs do not pay for its size
 # The hypervisor and kernel packages are fetched with `apt-get download` and
 # unpacked with dpkg-deb into OUTDIR/pkgs (their maintainer scripts never run
 # on this host); host tools that are missing are apt-get installed.
@@ -43,7 +49,7 @@ stale() {
 
 # --- host packages ---------------------------------------------------------
 HOST_PKGS=(qemu-system-x86 busybox-static "xen-utils-$XENVER" xenstore-utils
-	iproute2 mount cpio kmod gzip iperf3)
+	iproute2 mount cpio kmod gzip iperf3 qemu-system-xen)
 missing=()
 for p in "${HOST_PKGS[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -154,6 +160,11 @@ XENSTORE_CLIS=(xenstore-read xenstore-write xenstore-rm xenstore-ls xenstore-lis
 BUSYBOX=/bin/busybox
 REAL_IP=$(command -v ip || echo /sbin/ip)
 REAL_LOSETUP=$(command -v losetup || echo /sbin/losetup)
+# the device model libxl runs for qdisk disks (strings libxenlight.so)
+QEMU_DM=/usr/libexec/xen-qemu-system-i386
+# its data files: libxl passes `-vnc none`, and QEMU still loads the default
+# keymap (from qemu-system-data), or exits
+QEMU_DATA=(/usr/share/qemu/keymaps/en-us)
 MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback
 	xen-netback bridge loop null_blk)
 # shipped, but loaded by the tests that want them (with their parameters)
@@ -164,13 +175,57 @@ inputs=("${BASH_SOURCE[0]}" "$KDIR/.stamp" "$BUSYBOX" "$REAL_IP" "$REAL_LOSETUP"
 for t in "${XEN_TOOLS[@]}"; do inputs+=("$XENBIN/$t"); done
 while IFS= read -r -d '' f; do inputs+=("$f"); done < <(find "$DOM0SRC" -type f -print0)
 
+R=$OUT/dom0-root
+
+# pack DIR OUT: a gzipped newc archive of DIR's tree, owned by root
+pack() {
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet) | gzip -6 >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# qemu_overlay: OUTDIR/dom0-qemu.cpio.gz, if stale.  libxl starts $QEMU_DM
+# as the device model of a domain with a qdisk disk (for a PV domain with
+# `-machine xenpv`, which loads no firmware or option ROM).  The overlay has
+# its own root and holds only what dom0-root lacks.
+qemu_overlay() {
+	local Q=$OUT/dom0-qemu-root lib rel f
+	stale "$OUT/dom0-qemu.cpio.gz" "${BASH_SOURCE[0]}" "$OUT/dom0.cpio.gz" \
+		"$QEMU_DM" "${QEMU_DATA[@]}" /var/lib/dpkg/status || return 0
+	[ -x "$QEMU_DM" ] || die "missing $QEMU_DM (package qemu-system-xen)"
+	say "building the qdisk overlay in $Q"
+	rm -rf "$Q"
+	mkdir -p "$Q$(dirname "$QEMU_DM")"
+	cp -L "$QEMU_DM" "$Q$QEMU_DM"
+	chmod 755 "$Q$QEMU_DM"
+	while read -r lib; do
+		case $lib in
+		/usr/*) rel=$lib ;;
+		/*) rel=/usr$lib ;;
+		*) continue ;;
+		esac
+		if [ -e "$R$rel" ] || [ -e "$Q$rel" ]; then
+			continue
+		fi
+		mkdir -p "$(dirname "$Q$rel")"
+		cp -L "$lib" "$Q$rel"
+	done < <(ldd "$QEMU_DM" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p')
+	for f in "${QEMU_DATA[@]}"; do
+		[ -f "$f" ] || die "missing $f (package qemu-system-data)"
+		mkdir -p "$Q$(dirname "$f")"
+		cp "$f" "$Q$f"
+	done
+	pack "$Q" "$OUT/dom0-qemu.cpio.gz"
+	say "done: $OUT/dom0-qemu.cpio.gz ($(du -h "$OUT/dom0-qemu.cpio.gz" | cut -f1))"
+}
+
 if ! stale "$OUT/dom0.cpio.gz" "${inputs[@]}"; then
 	say "dom0.cpio.gz is up to date"
+	qemu_overlay
 	exit 0
 fi
 
-say "building dom0 root in $OUT/dom0-root"
-R=$OUT/dom0-root
+say "building dom0 root in $R"
 rm -rf "$R"
 mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,usr/lib/x86_64-linux-gnu,usr/lib64,proc,sys,dev,run,tmp,root,mnt,etc/xen/scripts,var/log/xen/console,var/lib/xen,var/lib/xenstored,"${XENBIN#/}",hostdata,extra}
 ln -s usr/lib "$R/lib"
@@ -310,7 +365,6 @@ mknod -m 600 "$R/dev/console" c 5 1
 mknod -m 666 "$R/dev/null" c 1 3
 
 say "packing dom0.cpio.gz"
-(cd "$R" && find . -print0 | LC_ALL=C sort -z |
-	cpio --null -o -H newc -R 0:0 --quiet) | gzip -6 >"$OUT/dom0.cpio.gz.tmp"
-mv "$OUT/dom0.cpio.gz.tmp" "$OUT/dom0.cpio.gz"
+pack "$R" "$OUT/dom0.cpio.gz"
 say "done: $OUT/xen.elf $OUT/dom0.vmlinuz $OUT/dom0.cpio.gz ($(du -h "$OUT/dom0.cpio.gz" | cut -f1))"
+qemu_overlay

@@ -1,0 +1,257 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# qdisk.sh - our blkfront against QEMU's qdisk backend, run by busybox sh in
+# dom0 of the embedded Xen host (scripts/check.sh hands it to
+# scripts/xen-host/boot.sh --driver ... --disk2-backend qdisk).
+#
+# xvda is blkback's as usual; xvdb is served by QEMU (xl's backendtype=qdisk)
+# from the raw file DISK2_FILE.  The tests check that xvdb really is qdisk's,
+# that blkfront negotiated only what qdisk offers, move seeded patterns
+# through it (checked in the domU and in dom0's file), run fio's verifying
+# random writes when fio is in the domU, discard, detach and re-attach it,
+# and shut the domU down.  Each test prints "TAP: ok - NAME" or
+# "TAP: not ok - NAME"; a failure adds the tails of the domU console, of
+# QEMU's log and of Xen's log.
+#
+# Environment from boot.sh: DOMU, DOMU_IP, CONSOLE_LOG, DISK2_FILE,
+# DISK2_BACKEND (must be qdisk).
+
+XTEST=${XTEST:-/extra/xtest}
+XL=${XL:-/usr/lib/xen-4.17/bin/xl}
+QEMU_DM=/usr/libexec/xen-qemu-system-i386
+QEMU_LOG=/var/log/xen/qemu-dm-$DOMU.log
+VDEV=51728			# xvdb: 202 << 8 | 16
+failed=0
+
+say() { echo "# $*"; }
+
+# domu SECONDS CMD: run CMD in the domU, bounded.
+domu() {
+	timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"
+}
+
+tails() {
+	echo "# --- domU console tail ---"
+	tail -n 30 "$CONSOLE_LOG" | sed 's/^/#   /'
+	echo "# --- $QEMU_LOG tail ---"
+	tail -n 20 "$QEMU_LOG" 2>&1 | sed 's/^/#   /'
+	echo "# --- Xen log tail ---"
+	"$XL" dmesg 2>&1 | tail -n 15 | sed 's/^/#   /'
+}
+
+result() { # STATUS NAME
+	if [ "$1" -eq 0 ]; then
+		echo "TAP: ok - $2"
+	else
+		echo "TAP: not ok - $2"
+		failed=$((failed + 1))
+		tails
+	fi
+}
+
+# wait_domu SECONDS CMD: until CMD succeeds in the domU.
+wait_domu() {
+	i=0
+	while [ $i -lt "$1" ]; do
+		domu 30 "$2" > /dev/null 2>&1 && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# be_key KEY DEFAULT: KEY of xvdb's backend directory, DEFAULT if absent.
+be_key() {
+	xenstore-read "$BE/$1" 2>/dev/null || echo "$2"
+}
+
+# qemu_pid: the device model's pid, if it runs.
+qemu_pid() {
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$QEMU_DM" ] && { echo "${p#/proc/}"; return 0; }
+	done
+	return 1
+}
+
+t_boot() {
+	[ "$DISK2_BACKEND" = qdisk ] || { say "boot.sh was not given --disk2-backend qdisk"; return 1; }
+	i=0
+	until grep -q 'XTEST-INIT: reached init on xen' "$CONSOLE_LOG" 2>/dev/null; do
+		[ $i -lt 180 ] || { say "domU never reached init"; return 1; }
+		sleep 1
+		i=$((i + 1))
+	done
+	grep 'XTEST-INIT' "$CONSOLE_LOG" | sed 's/^/# /'
+	domu 60 true || { say "agent did not answer"; return 1; }
+	domu 30 '[ -b /dev/xvda ] && [ -b /dev/xvdb ]' || { say "no xvda or xvdb in the domU"; return 1; }
+}
+
+# xvdb's frontend points at a qdisk backend directory, both ends are
+# Connected, QEMU runs, and xvda is still blkback's.
+t_backend() {
+	DOMID=$("$XL" domid "$DOMU") || return 1
+	FE=/local/domain/$DOMID/device/vbd/$VDEV
+	BE=$(xenstore-read "$FE/backend") || { say "no $FE/backend"; return 1; }
+	say "xvdb: frontend $FE, backend $BE"
+	case $BE in
+	/local/domain/0/backend/qdisk/"$DOMID"/"$VDEV") ;;
+	*) say "xvdb's backend is not under /local/domain/0/backend/qdisk/"; return 1 ;;
+	esac
+	xvda_be=$(xenstore-read "/local/domain/$DOMID/device/vbd/51712/backend")
+	say "xvda: backend $xvda_be"
+	case $xvda_be in */backend/vbd/*) ;; *) say "xvda is not blkback's"; return 1 ;; esac
+	fs=$(xenstore-read "$FE/state") bs=$(xenstore-read "$BE/state")
+	say "xvdb states: frontend $fs, backend $bs; backend params $(be_key params '?')"
+	[ "$fs" = 4 ] && [ "$bs" = 4 ] || return 1
+	pid=$(qemu_pid) || { say "$QEMU_DM is not running"; return 1; }
+	say "device model: pid $pid, $(tr '\0' ' ' < /proc/"$pid"/cmdline | cut -c1-200)"
+	# xvdb's size is the file's
+	sectors=$(domu 30 'cat /sys/block/xvdb/size') || return 1
+	bytes=$(stat -c %s "$DISK2_FILE")
+	say "xvdb: $sectors sectors; $DISK2_FILE: $bytes bytes"
+	[ "$((sectors * 512))" = "$bytes" ]
+}
+
+# What /sys/block/xvdb/xen/ shows must follow from what the qdisk backend
+# offers in xenstore (blkback's xvda, for comparison, offers more).
+t_negotiated() {
+	domu 30 'cd /sys/block && for d in xvda xvdb; do
+		for a in $d/xen/*; do echo "$d ${a##*/} $(cat $a)"; done; done' > /tmp/neg.out 2>&1 ||
+		{ sed 's/^/# /' /tmp/neg.out; return 1; }
+	sed 's/^/# domU: /' /tmp/neg.out
+	got() { awk -v a="$1" '$1 == "xvdb" && $2 == a { print $3 }' /tmp/neg.out; }
+	for k in multi-queue-max-queues max-ring-page-order feature-max-indirect-segments \
+		feature-persistent feature-flush-cache feature-barrier feature-discard discard-secure; do
+		echo "# qdisk offers: $k=$(be_key $k -)"
+	done
+	st=0
+	mismatch() { say "mismatch: $*"; st=1; }
+	mq=$(be_key multi-queue-max-queues 1)
+	q=$(got queues)
+	[ "${q:-0}" -ge 1 ] && [ "$q" -le "$mq" ] ||
+		mismatch "queues $q, backend allows $mq"
+	order=$(be_key max-ring-page-order 0)
+	r=$(got ring_pages)
+	[ "${r:-0}" -ge 1 ] && [ "$r" -le $((1 << order)) ] ||
+		mismatch "ring_pages $r, backend allows order $order"
+	i=$(got indirect_segments)
+	[ "$(be_key feature-max-indirect-segments 0)" -gt 0 ] || [ "$i" = 0 ] ||
+		mismatch "indirect_segments $i, backend has none"
+	p=$(got persistent_grants)
+	[ "$(be_key feature-persistent 0)" = 1 ] || [ "$p" = 0 ] ||
+		mismatch "persistent_grants $p, backend has none"
+	want=none
+	[ "$(be_key feature-barrier 0)" = 1 ] && want=barrier
+	[ "$(be_key feature-flush-cache 0)" = 1 ] && want=flush-cache
+	[ "$(got flush)" = $want ] || mismatch "flush $(got flush), expected $want"
+	want=no
+	[ "$(be_key feature-discard 0)" = 1 ] && want=yes
+	[ $want = yes ] && [ "$(be_key discard-secure 0)" = 1 ] && want=secure
+	[ "$(got discard)" = $want ] || mismatch "discard $(got discard), expected $want"
+	return $st
+}
+
+# t_pattern SEED MIB: a pattern onto xvdb through blkfront and qdisk, read
+# back in the domU, and the same bytes in dom0's backing file.
+t_pattern() {
+	domu 600 "xtest write /dev/xvdb $1 $2 && xtest verify /dev/xvdb $1 $2" \
+		> /tmp/pat.out 2>&1
+	st=$?
+	sed 's/^/# domU: /' /tmp/pat.out
+	[ $st -eq 0 ] || return 1
+	"$XTEST" verify "$DISK2_FILE" "$1" "$2" > /tmp/pat.out 2>&1
+	st=$?
+	sed 's/^/# dom0: /' /tmp/pat.out
+	return $st
+}
+
+# fio's random writes of 512 B to 256 KiB, O_DIRECT, each block checked by
+# crc32c when read back; skipped when the domU has no fio.
+FIO_SKIP=
+t_fio() {
+	if ! domu 30 'command -v fio' > /dev/null 2>&1; then
+		FIO_SKIP=" # SKIP no fio in the domU initrd"
+		return 0
+	fi
+	domu 600 'fio --filename=/dev/xvdb --rw=randwrite --bsrange=512-256k --direct=1 \
+		--verify=crc32c --size=64m --name=q' > /tmp/fio.out 2>&1
+	st=$?
+	grep -E 'err=|WRITE:|READ:|verify|error' /tmp/fio.out | sed 's/^/# fio: /'
+	[ $st -eq 0 ] || { tail -n 20 /tmp/fio.out | sed 's/^/# fio: /'; return 1; }
+	grep -q 'err= *0' /tmp/fio.out && ! grep -qE 'err= *[1-9]|verify:.*bad|fio: .*error' /tmp/fio.out
+}
+
+# Discard through qdisk punches a hole in dom0's file: those bytes read back
+# as zeroes at both ends and the file's allocation shrinks.  Skipped when
+# qdisk offers no discard.
+DISCARD_SKIP=
+t_discard() {
+	if [ "$(be_key feature-discard 0)" != 1 ]; then
+		DISCARD_SKIP=" # SKIP qdisk offers no discard"
+		return 0
+	fi
+	zero=$(dd if=/dev/zero bs=1M count=16 2>/dev/null | md5sum | cut -d' ' -f1)
+	before=$(du -k "$DISK2_FILE" | cut -f1)
+	domu 120 "blkdiscard -o 0 -l 16777216 /dev/xvdb &&
+		dd if=/dev/xvdb bs=1M count=16 2>/dev/null | md5sum" > /tmp/disc.out 2>&1
+	st=$?
+	sed 's/^/# domU: /' /tmp/disc.out
+	[ $st -eq 0 ] || { say "blkdiscard failed"; return 1; }
+	grep -q "^$zero " /tmp/disc.out || { say "xvdb does not read back zeroes"; return 1; }
+	after=$(du -k "$DISK2_FILE" | cut -f1)
+	say "$DISK2_FILE: $before KiB allocated before, $after KiB after"
+	[ "$(dd if="$DISK2_FILE" bs=1M count=16 2>/dev/null | md5sum | cut -d' ' -f1)" = "$zero" ] ||
+		{ say "the file does not read back zeroes"; return 1; }
+	[ "$after" -lt "$before" ]
+}
+
+# xl block-detach takes xvdb away (QEMU releases it), xl block-attach with
+# backendtype=qdisk brings it back, and the data is still there.
+t_reattach() {
+	domu 300 'xtest write /dev/xvdb 41 16' | sed 's/^/# domU: /'
+	timeout 60 "$XL" block-detach "$DOMU" xvdb || { say "xl block-detach failed"; return 1; }
+	wait_domu 30 '[ ! -e /sys/block/xvdb ]' || { say "xvdb still in the domU"; return 1; }
+	xenstore-exists "$BE" 2>/dev/null && { say "$BE still exists"; return 1; }
+	say "xvdb detached"
+	timeout 60 "$XL" block-attach "$DOMU" \
+		"format=raw,vdev=xvdb,access=rw,backendtype=qdisk,target=$DISK2_FILE" ||
+		{ say "xl block-attach failed"; return 1; }
+	wait_domu 30 '[ -b /dev/xvdb ]' || { say "xvdb did not come back"; return 1; }
+	say "xvdb attached again: backend $(xenstore-read "$FE/backend")"
+	[ "$(xenstore-read "$FE/backend")" = "$BE" ] || return 1
+	domu 300 'xtest verify /dev/xvdb 41 16' > /tmp/re.out 2>&1
+	st=$?
+	sed 's/^/# domU: /' /tmp/re.out
+	return $st
+}
+
+t_log_clean() {
+	bad=$(domu 30 "dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|broke the protocol|still in use' | head -n 20")
+	domu 30 "dmesg | grep -E 'xvd[ab]|blkfront'" | tail -n 8 | sed 's/^/# /'
+	[ -z "$bad" ] || { echo "$bad" | sed 's/^/# dmesg: /'; return 1; }
+}
+
+# The domain goes away and its device model with it.
+t_shutdown() {
+	timeout 120 "$XL" shutdown -w "$DOMU" || { say "xl shutdown -w failed"; return 1; }
+	i=0
+	while "$XL" list "$DOMU" > /dev/null 2>&1 || qemu_pid > /dev/null; do
+		[ $i -lt 30 ] || { say "domain or QEMU still there"; return 1; }
+		sleep 1
+		i=$((i + 1))
+	done
+}
+
+t_boot;                 result $? "qdisk: domU boots with xvda (blkback) and xvdb (qdisk)"
+t_backend;              result $? "qdisk: xvdb's backend is QEMU under backend/qdisk, both ends Connected"
+t_negotiated;           result $? "qdisk: /sys/block/xvdb/xen matches what qdisk offers"
+t_pattern 23 96;        result $? "qdisk: 96 MiB pattern on xvdb reads back, dom0 file matches"
+t_fio;                  result $? "qdisk: fio randwrite 512B-256KiB, direct, crc32c verify, no errors$FIO_SKIP"
+t_discard;              result $? "qdisk: blkdiscard punches a hole in dom0's file$DISCARD_SKIP"
+t_reattach;             result $? "qdisk: xl block-detach and block-attach of xvdb, data intact"
+t_log_clean;            result $? "qdisk: domU kernel log clean"
+t_shutdown;             result $? "qdisk: xl shutdown ends the domU and its QEMU"
+
+say "qdisk tests: $failed failed"
+exit $failed
