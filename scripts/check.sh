@@ -15,6 +15,9 @@
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
 #                dom0 against it: boot, xvda data, ext4, network,
 #                save/restore, shutdown;
+#   netfront     a second Xen host run with tests/boot/netfront.sh: 512 MiB
+#                of TCP each way at MTU 1500 and 9000, offloads on and off,
+#                and ten vif hot-plug cycles under load;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
 #
@@ -112,30 +115,44 @@ bzimage=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/domu/initrd.cpio.gz
 "$top/scripts/make-domu-initrd.sh" "$initrd" || exit 1
 
+# xen_run DRIVER NAME TIMEOUT CMDLINE: boot the Xen host with DRIVER in dom0
+# (logs $out/NAME.log, $out/NAME.out) and turn its TAP lines into ours;
+# the driver runs a fixed list of tests, so fewer lines means it never
+# finished.
+xen_run() {
+	local driver=$1 name=$2 log=$out/$2.log tlog=$out/$2-driver.log st want got
+	"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --initrd "$initrd" \
+		--cmdline "$4" --vcpus 2 --memory 512 \
+		--driver "$driver" --extra "$BUILD/domu/xtest" \
+		--log "$log" --timeout "$3" > "$out/$name.out" 2>&1
+	st=$?
+	# The serial line carries Xen, dom0 and the driver; keep the driver's lines.
+	tr -d '\r' < "$log" | grep -aoE '(TAP: .*|^# .*)' > "$tlog"
+	while IFS= read -r line; do
+		case $line in
+		"TAP: ok - "*) tap 0 "${line#TAP: ok - }" ;;
+		"TAP: not ok - "*) tap 1 "${line#TAP: not ok - }" ;;
+		*) echo "$line" ;;
+		esac
+	done < "$tlog"
+	want=$(grep -c '^t_[a-z_]*[ 0-9a-z]*; *result' "$driver")
+	got=$(grep -c '^TAP: ' "$tlog")
+	if [ "$got" -lt "$want" ]; then
+		echo "# boot.sh exited $st after $got of $want tests of $(basename "$driver"); the last lines it printed:"
+		tr -d '\r' < "$log" | tail -n 40 | sed 's/^/#   /'
+		tap 1 "the embedded Xen host ran all $want tests of $(basename "$driver")"
+	fi
+}
+
 echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
-"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --initrd "$initrd" \
-	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
-	--vcpus 2 --memory 512 \
-	--driver "$top/tests/boot/driver.sh" --extra "$BUILD/domu/xtest" \
-	--log "$out/xen-boot.log" --timeout 1800 > "$out/xen-boot.out" 2>&1
-st=$?
-# The serial line carries Xen, dom0 and the driver; keep the driver's lines.
-tr -d '\r' < "$out/xen-boot.log" | grep -aoE '(TAP: .*|^# .*)' > "$out/driver.log"
-while IFS= read -r line; do
-	case $line in
-	"TAP: ok - "*) tap 0 "${line#TAP: ok - }" ;;
-	"TAP: not ok - "*) tap 1 "${line#TAP: not ok - }" ;;
-	*) echo "$line" ;;
-	esac
-done < "$out/driver.log"
-# The driver runs a fixed list of tests: fewer lines means it never finished.
-want=$(grep -c '^t_[a-z_]* *[0-9]*; *result' "$top/tests/boot/driver.sh")
-got=$(grep -c '^TAP: ' "$out/driver.log")
-if [ "$got" -lt "$want" ]; then
-	echo "# boot.sh exited $st after $got of $want boot tests; the last lines it printed:"
-	tr -d '\r' < "$out/xen-boot.log" | tail -n 40 | sed 's/^/#   /'
-	tap 1 "the embedded Xen host ran all $want boot tests"
-fi
+xen_run "$top/tests/boot/driver.sh" xen-boot 1800 \
+	"console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1"
+# driver.log: the name the boot tests' lines always had
+cp "$out/xen-boot-driver.log" "$out/driver.log"
+
+echo "# netfront tests: a second Xen host run, 512 MiB TCP each way x 4, 10 vif hot-plugs"
+xen_run "$top/tests/boot/netfront.sh" xen-netfront 1500 \
+	"console=hvc0 earlyprintk=xen xtest.mode=agent"
 
 # --- the same image on bare hardware ---------------------------------------
 echo "# bare boot: the same bzImage under plain QEMU, no Xen"
