@@ -15,10 +15,13 @@
 #                (scripts/xen-host/boot.sh) and tests/boot/driver.sh runs in
 #                dom0 against it: boot, xvda data, ext4, network,
 #                save/restore, shutdown;
-#   blkfront     a second run, tests/boot/blkfront.sh with fio in the domU:
+#   netfront     a second Xen host run with tests/boot/netfront.sh: 512 MiB
+#                of TCP each way at MTU 1500 and 9000, offloads on and off,
+#                and ten vif hot-plug cycles under load;
+#   blkfront     a third run, tests/boot/blkfront.sh with fio in the domU:
 #                fio with verify, fsync, discard, hot-plug, save/restore with
 #                I/O in flight;
-#   qdisk tests  a third run where xvdb is served by QEMU's qdisk
+#   qdisk tests  a fourth run where xvdb is served by QEMU's qdisk
 #                (boot.sh --disk2-backend qdisk) instead of blkback, driven by
 #                tests/boot/qdisk.sh: backend, negotiation, data, fio,
 #                discard, detach/attach, shutdown;
@@ -152,6 +155,11 @@ echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few m
 xen_run xen-boot "$top/tests/boot/driver.sh" --initrd "$initrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
 	--vcpus 2 --memory 512 --timeout 1800
+
+echo "# netfront tests: 512 MiB TCP each way x 4, 10 vif hot-plugs (about 5 minutes)"
+xen_run xen-netfront "$top/tests/boot/netfront.sh" --initrd "$initrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 2 --memory 512 --timeout 1500
 
 # blkfront's own tests want fio and aiowrite in the domU (fio's libraries
 # make that initramfs ten times bigger, so the main run goes without it)

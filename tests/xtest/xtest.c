@@ -17,8 +17,15 @@
  *                                  its dirty pages and flush the disk)
  *   xtest send HOST PORT SEED MIB [RATE]
  *                                  connect (retrying for 60 s) and send it,
- *                                  at most RATE MiB/s if given
- *   xtest recv PORT SEED MIB       accept one connection and check it
+ *                                  at most RATE MiB/s if given; MIB 0 sends
+ *                                  until SIGUSR1, then ends the stream at
+ *                                  the next MiB boundary
+ *   xtest recv PORT SEED MIB       accept one connection and check it; MIB
+ *                                  0 takes whole MiBs until the peer closes
+ *   xtest -s send|recv ...         the same, and also print the SHA-256 of
+ *                                  the bytes sent or received, the time and
+ *                                  the rate (the test compares the two ends)
+ *   xtest sha256                   SHA-256 of stdin, as sha256sum prints it
  *   xtest serve PORT               run each connection's command (up to a
  *                                  NUL byte; it may span lines) with
  *                                  /bin/sh, output to the peer, then a
@@ -36,7 +43,13 @@
  *                                  and at least 90% must arrive
  *
  * Checks print one line: "xtest: <what>: ok, <n> bytes, sum <hex>" or the
- * first bad offset, and exit 0 or 1.  Usage errors exit 2.
+ * first bad offset, and exit 0 or 1.  Usage errors exit 2.  With -s, send
+ * and recv append ", sha256 <hex>, <s> s, <r> MiB/s" to their line.
+ *
+ * The SHA-256 here follows the FIPS 180-4 description; its round constants
+ * and initial hash are derived at start-up from the primes they are defined
+ * by (fractional parts of cube and square roots), in exact integer
+ * arithmetic, and `xtest sha256` lets a test compare it with sha256sum.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,6 +57,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +105,193 @@ static void *chunk_alloc(void)
 	return buf;
 }
 
+/* --- SHA-256 (FIPS 180-4) ------------------------------------------------ */
+
+static uint32_t sha_k[64], sha_h0[8];
+
+/* Largest x with x^n <= v, for n = 2 or 3 (v below 2^120). */
+static uint64_t int_root(unsigned __int128 v, int n)
+{
+	uint64_t lo = 0, hi = 1ull << 41;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo + 1) / 2;
+		unsigned __int128 p = (unsigned __int128)mid * mid;
+
+		if (n == 3)
+			p *= mid;
+		if (p <= v)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/*
+ * K[t]: the first 32 bits of the fractional part of the cube root of the
+ * t-th prime, i.e. floor(cbrt(p * 2^96)) mod 2^32; H0[i] likewise from the
+ * square roots of the first eight primes.
+ */
+static void sha_constants(void)
+{
+	int found = 0;
+
+	for (uint64_t c = 2; found < 64; c++) {
+		bool prime = true;
+
+		for (uint64_t d = 2; d * d <= c; d++)
+			if (c % d == 0)
+				prime = false;
+		if (!prime)
+			continue;
+		sha_k[found] = (uint32_t)int_root((unsigned __int128)c << 96, 3);
+		if (found < 8)
+			sha_h0[found] = (uint32_t)int_root((unsigned __int128)c << 64, 2);
+		found++;
+	}
+}
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t bytes;
+	unsigned char block[64];
+	size_t fill;
+};
+
+static inline uint32_t ror32(uint32_t x, int n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static void sha_block(uint32_t *h, const unsigned char *m)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, k;
+
+	for (int t = 0; t < 16; t++)
+		w[t] = (uint32_t)m[4 * t] << 24 | (uint32_t)m[4 * t + 1] << 16 |
+		       (uint32_t)m[4 * t + 2] << 8 | m[4 * t + 3];
+	for (int t = 16; t < 64; t++) {
+		uint32_t s0 = ror32(w[t - 15], 7) ^ ror32(w[t - 15], 18) ^ (w[t - 15] >> 3);
+		uint32_t s1 = ror32(w[t - 2], 17) ^ ror32(w[t - 2], 19) ^ (w[t - 2] >> 10);
+
+		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+	}
+	a = h[0], b = h[1], c = h[2], d = h[3];
+	e = h[4], f = h[5], g = h[6], k = h[7];
+	for (int t = 0; t < 64; t++) {
+		uint32_t t1 = k + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) +
+			      ((e & f) ^ (~e & g)) + sha_k[t] + w[t];
+		uint32_t t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) +
+			      ((a & b) ^ (a & c) ^ (b & c));
+
+		k = g, g = f, f = e, e = d + t1;
+		d = c, c = b, b = a, a = t1 + t2;
+	}
+	h[0] += a, h[1] += b, h[2] += c, h[3] += d;
+	h[4] += e, h[5] += f, h[6] += g, h[7] += k;
+}
+
+static void sha_init(struct sha256 *s)
+{
+	if (!sha_k[0])
+		sha_constants();
+	memcpy(s->h, sha_h0, sizeof(s->h));
+	s->bytes = 0;
+	s->fill = 0;
+}
+
+static void sha_update(struct sha256 *s, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	s->bytes += len;
+	if (s->fill) {
+		size_t n = 64 - s->fill < len ? 64 - s->fill : len;
+
+		memcpy(s->block + s->fill, p, n);
+		s->fill += n, p += n, len -= n;
+		if (s->fill < 64)
+			return;
+		sha_block(s->h, s->block);
+		s->fill = 0;
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		sha_block(s->h, p);
+	memcpy(s->block, p, len);
+	s->fill = len;
+}
+
+/* Pad (0x80, zeros, the length in bits, big-endian) and print as hex. */
+static void sha_final(struct sha256 *s, char hex[65])
+{
+	uint64_t bits = s->bytes * 8;
+	unsigned char pad[72] = { 0x80 };
+	size_t n = (s->fill < 56 ? 56 : 120) - s->fill;
+
+	for (int i = 0; i < 8; i++)
+		pad[n + i] = bits >> (56 - 8 * i);
+	sha_update(s, pad, n + 8);
+	for (int i = 0; i < 8; i++)
+		sprintf(hex + 8 * i, "%08x", s->h[i]);
+}
+
+static int sha256_stdin(void)
+{
+	unsigned char *buf = chunk_alloc();
+	struct sha256 s;
+	char hex[65];
+	ssize_t n;
+
+	sha_init(&s);
+	while ((n = read(0, buf, CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			perror("xtest: sha256: read");
+			return 1;
+		}
+		sha_update(&s, buf, n);
+	}
+	sha_final(&s, hex);
+	printf("%s  -\n", hex);
+	return 0;
+}
+
+/* --- transfers ----------------------------------------------------------- */
+
+static bool with_sha;		/* -s: hash what is sent or received */
+static volatile sig_atomic_t stop_sending;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	stop_sending = 1;
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec - t0->tv_sec + (now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ", sha256 <hex>, <s> s, <r> MiB/s" for -s, else nothing. */
+static const char *sha_note(struct sha256 *s, const struct timespec *t0, uint64_t bytes)
+{
+	static char note[128];
+	double secs = since(t0);
+	char hex[65];
+
+	if (!with_sha)
+		return "";
+	sha_final(s, hex);
+	snprintf(note, sizeof(note), ", sha256 %s, %.2f s, %.1f MiB/s", hex, secs,
+		 secs > 0 ? bytes / 1048576.0 / secs : 0.0);
+	return note;
+}
+
 static int read_full(int fd, void *buf, size_t len)
 {
 	size_t done = 0;
@@ -123,17 +324,23 @@ static int write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* Stream MIB MiB of pattern into fd, at most RATE MiB/s when RATE > 0. */
+/*
+ * Stream MIB MiB of pattern into fd, at most RATE MiB/s when RATE > 0; MIB
+ * 0 streams until SIGUSR1 arrives.
+ */
 static int produce_paced(int fd, uint64_t seed, unsigned long mib, unsigned long rate,
 			 const char *what)
 {
 	uint64_t *buf = chunk_alloc();
 	struct timespec t0, now;
 	struct pattern p;
+	struct sha256 sha;
+	unsigned long i;
 
 	pattern_init(&p, seed);
+	sha_init(&sha);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned long i = 0; i < mib; i++) {
+	for (i = 0; mib ? i < mib : !stop_sending; i++) {
 		if (rate) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			long long ahead_us = (long long)i * 1000000 / rate -
@@ -144,6 +351,8 @@ static int produce_paced(int fd, uint64_t seed, unsigned long mib, unsigned long
 				usleep(ahead_us);
 		}
 		pattern_fill(&p, buf, CHUNK / 8);
+		if (with_sha)
+			sha_update(&sha, buf, CHUNK);
 		if (write_full(fd, buf, CHUNK)) {
 			fprintf(stderr, "xtest: %s: write failed at MiB %lu: %s\n",
 				what, i, strerror(errno));
@@ -151,8 +360,9 @@ static int produce_paced(int fd, uint64_t seed, unsigned long mib, unsigned long
 		}
 	}
 	free(buf);
-	fprintf(stderr, "xtest: %s: wrote %lu bytes, sum %016llx\n", what,
-		mib * CHUNK, (unsigned long long)p.sum);
+	fprintf(stderr, "xtest: %s: wrote %lu bytes, sum %016llx%s\n", what,
+		i * CHUNK, (unsigned long long)p.sum,
+		sha_note(&sha, &t0, (uint64_t)i * CHUNK));
 	return 0;
 }
 
@@ -161,21 +371,33 @@ static int produce(int fd, uint64_t seed, unsigned long mib, const char *what)
 	return produce_paced(fd, seed, mib, 0, what);
 }
 
-/* Compare MIB MiB read from fd with the pattern; report the first mismatch. */
+/*
+ * Compare MIB MiB read from fd with the pattern; report the first mismatch.
+ * MIB 0 takes whole MiBs until the end of the data.
+ */
 static int consume(int fd, uint64_t seed, unsigned long mib, const char *what)
 {
 	uint64_t *buf = chunk_alloc(), *want = chunk_alloc();
+	struct timespec t0;
 	struct pattern p;
+	struct sha256 sha;
+	unsigned long i;
 
 	pattern_init(&p, seed);
-	for (unsigned long i = 0; i < mib; i++) {
+	sha_init(&sha);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; !mib || i < mib; i++) {
 		int r = read_full(fd, buf, CHUNK);
 
+		if (r == 0 && !mib)
+			break;
 		if (r != 2) {
 			printf("xtest: %s: short read in MiB %lu (%s)\n", what, i,
 			       r < 0 ? strerror(errno) : "end of data");
 			return 1;
 		}
+		if (with_sha)
+			sha_update(&sha, buf, CHUNK);	/* what arrived */
 		pattern_fill(&p, want, CHUNK / 8);
 		if (memcmp(buf, want, CHUNK)) {
 			size_t w = 0;
@@ -187,8 +409,8 @@ static int consume(int fd, uint64_t seed, unsigned long mib, const char *what)
 			return 1;
 		}
 	}
-	printf("xtest: %s: ok, %lu bytes, sum %016llx\n", what, mib * CHUNK,
-	       (unsigned long long)p.sum);
+	printf("xtest: %s: ok, %lu bytes, sum %016llx%s\n", what, i * CHUNK,
+	       (unsigned long long)p.sum, sha_note(&sha, &t0, (uint64_t)i * CHUNK));
 	free(buf);
 	free(want);
 	return 0;
@@ -416,18 +638,27 @@ static int udp_recv(int port, uint64_t seed, unsigned long n, size_t size)
 static int usage(void)
 {
 	fputs("usage: xtest write|verify PATH SEED MIB | gen|check SEED MIB |\n"
-	      "       send HOST PORT SEED MIB [RATE] | recv PORT SEED MIB |\n"
-	      "       fsync PATH | serve PORT | call HOST PORT CMD |\n"
+	      "       [-s] send HOST PORT SEED MIB [RATE] | [-s] recv PORT SEED MIB |\n"
+	      "       sha256 | fsync PATH |\n"
+	      "       serve PORT | call HOST PORT CMD |\n"
 	      "       usend HOST PORT SEED N SIZE | urecv PORT SEED N SIZE\n", stderr);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	const char *op = argc > 1 ? argv[1] : "";
+	struct sigaction usr1 = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	const char *op;
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGUSR1, &usr1, NULL);
+	if (argc > 1 && !strcmp(argv[1], "-s")) {
+		with_sha = true;
+		argv++;
+		argc--;
+	}
+	op = argc > 1 ? argv[1] : "";
 	if (!strcmp(op, "write") && argc == 5) {
 		int fd = open_data(argv[2], O_WRONLY | O_CREAT);
 
@@ -476,6 +707,8 @@ int main(int argc, char **argv)
 		return consume(fd, strtoull(argv[3], NULL, 0), strtoul(argv[4], NULL, 0),
 			       "tcp recv");
 	}
+	if (!strcmp(op, "sha256") && argc == 2)
+		return sha256_stdin();
 	if (!strcmp(op, "serve") && argc == 3)
 		return serve(atoi(argv[2]));
 	if (!strcmp(op, "call") && argc == 5)

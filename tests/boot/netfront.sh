@@ -1,0 +1,328 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# netfront.sh - the long netfront tests, in an embedded Xen host run of their
+# own (scripts/check.sh boots a second domU for them, after driver.sh's run):
+#
+#   - 512 MiB of TCP each way at MTU 1500 and 9000, with the offloads on and
+#     off; each receiver checks every byte against the pattern, and both
+#     ends print the SHA-256 of what they sent or received, which must agree;
+#   - ten hot-plug / hot-unplug cycles of a second vif while TCP flows each
+#     way on eth0, with pings through eth1 each time it is up and no leak of
+#     memory, event channels or xenstore entries afterwards.
+#
+# It runs under busybox sh in dom0 like driver.sh (see there and
+# scripts/xen-host/README.md for the environment), drives the domU through
+# `xtest call`, and prints one "TAP: ok|not ok - NAME" line per test.
+
+XTEST=${XTEST:-/extra/xtest}
+XL=${XL:-/usr/lib/xen-4.17/bin/xl}
+failed=0
+
+say() { echo "# $*"; }
+
+# domu SECONDS CMD: run CMD in the domU, bounded.
+domu() {
+	timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"
+}
+
+tails() {
+	echo "# --- domU console tail ---"
+	tail -n 40 "$CONSOLE_LOG" | sed 's/^/#   /'
+	echo "# --- Xen log tail ---"
+	"$XL" dmesg 2>&1 | tail -n 25 | sed 's/^/#   /'
+}
+
+result() { # STATUS NAME
+	if [ "$1" -eq 0 ]; then
+		echo "TAP: ok - $2"
+	else
+		echo "TAP: not ok - $2"
+		failed=$((failed + 1))
+		tails
+	fi
+}
+
+# wait_domu SECONDS CMD: until CMD succeeds in the domU.
+wait_domu() {
+	local n=0
+
+	while [ $n -lt "$1" ]; do
+		domu 30 "$2" > /dev/null 2>&1 && return 0
+		sleep 1
+		n=$((n + 1))
+	done
+	return 1
+}
+
+# nf_stat NAME: the sum over eth0's queues of netfront counter NAME.
+nf_stat() {
+	domu 30 "ethtool -S eth0" | awk -v k="_$1:" \
+		'index($1, k) && $1 ~ /^q[0-9]+_/ { s += $2 } END { print s + 0 }'
+}
+
+# nf_qstats: "q0_tx_bytes=N q1_tx_bytes=N ..." for eth0's byte counters.
+nf_qstats() {
+	domu 30 "ethtool -S eth0" |
+		awk '$1 ~ /^q[0-9]+_(tx|rx)_bytes:$/ { sub(":", "", $1); printf "%s=%s ", $1, $2 }'
+}
+
+# now_cs: dom0's uptime in hundredths of a second.
+now_cs() {
+	awk '{ split($1, t, "."); print t[1] * 100 + t[2] }' /proc/uptime
+}
+
+# field LINE-FILE WORD: the token after WORD in an xtest result line.
+field() {
+	sed -n "s/.* $2 \([^ ,]*\).*/\1/p" "$1" | head -n 1
+}
+
+t_boot() {
+	i=0
+	until grep -q 'XTEST-INIT: reached init on xen' "$CONSOLE_LOG" 2>/dev/null; do
+		[ $i -lt 180 ] || { say "domU never reached init"; return 1; }
+		sleep 1
+		i=$((i + 1))
+	done
+	grep 'XTEST-INIT' "$CONSOLE_LOG" | sed 's/^/# /'
+	cpus=$(domu 60 'nproc') || { say "agent did not answer"; return 1; }
+	queues=$(domu 30 'ls -d /sys/class/net/eth0/queues/tx-* | wc -l')
+	say "domU runs with $cpus vCPUs, eth0 has $queues TX queues"
+	[ "$cpus" = 2 ] && [ "$queues" = 2 ]
+}
+
+# xtest's SHA-256 (used by the transfers below) agrees with busybox's
+# sha256sum on 16 MiB of pattern, in dom0 and in the domU.
+t_sha() {
+	a=$("$XTEST" gen 7 16 2> /dev/null | "$XTEST" sha256)
+	b=$("$XTEST" gen 7 16 2> /dev/null | sha256sum)
+	c=$(domu 60 'xtest gen 7 16 2> /dev/null | xtest sha256; xtest gen 7 16 2> /dev/null | sha256sum')
+	# how long hashing takes here, against generating the pattern alone
+	domu 120 'for c in "cat > /dev/null" "xtest sha256" sha256sum; do
+		t0=$(cut -d " " -f 1 /proc/uptime)
+		xtest gen 9 64 2> /dev/null | sh -c "$c" > /dev/null
+		echo "$c|$t0|$(cut -d " " -f 1 /proc/uptime)"
+	done' | awk -F '|' '{ printf "# domU: 64 MiB of pattern into %s: %.2f s\n", $1, $3 - $2 }'
+	grep -q sha_ni /proc/cpuinfo && say "dom0 CPUs have sha_ni" || say "dom0 CPUs lack sha_ni"
+	say "dom0 xtest:     $a"
+	say "dom0 sha256sum: $b"
+	echo "$c" | sed 's/^/# domU:           /'
+	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$(echo "$c" | uniq)" = "$a" ]
+}
+
+# set_mtu MTU: on the domU's eth0, its vif and the bridge (growing from the
+# dom0 side, shrinking from the domU side, so no frame is ever too big).
+set_mtu() {
+	vif=vif$("$XL" domid "$DOMU").0
+	if [ "$1" -gt 1500 ]; then
+		ip link set dev "$vif" mtu "$1" && ip link set dev xenbr0 mtu "$1" &&
+			domu 30 "ip link set eth0 mtu $1"
+	else
+		domu 30 "ip link set eth0 mtu $1" && ip link set dev xenbr0 mtu "$1" &&
+			ip link set dev "$vif" mtu "$1"
+	fi
+}
+
+# set_offloads on|off: sg, tso, gso, tx and rx checksumming, then check
+# with ethtool -k that they are.  Above MTU 1500 the driver keeps sg on
+# (a jumbo frame spans several ring slots), so there sg must stay on.
+set_offloads() {
+	domu 30 "ethtool -K eth0 sg $1 tso $1 gso $1 tx $1 rx $1 2>&1; ethtool -k eth0" \
+		> /tmp/k.out 2>&1
+	mtu=$(domu 30 'cat /sys/class/net/eth0/mtu')
+	for f in scatter-gather tcp-segmentation-offload generic-segmentation-offload \
+		tx-checksumming rx-checksumming; do
+		want=$1
+		[ $f = scatter-gather ] && [ "$mtu" -gt 1500 ] && want=on
+		grep -q "^$f: $want" /tmp/k.out ||
+			{ say "$f is not $want"; sed 's/^/# /' /tmp/k.out | head -n 30; return 1; }
+	done
+	say "ethtool -k: $(grep -E '^(scatter-gather|tcp-segmentation-offload|generic-segmentation-offload|tx-checksumming|rx-checksumming):' \
+		/tmp/k.out | tr '\n' ' ')"
+}
+
+# xfer FROM PORT SEED MIB: MIB MiB over TCP from FROM (domU or dom0) to the
+# other side, with -s: the receiver checks every byte against the pattern,
+# and the SHA-256 each end printed must be the same.
+xfer() {
+	if [ "$1" = domU ]; then
+		timeout 900 "$XTEST" -s recv "$2" "$3" "$4" > /tmp/x.recv 2>&1 &
+		rpid=$!
+		domu 900 "xtest -s send $DOM0_IP $2 $3 $4" > /tmp/x.send 2>&1
+		sst=$?
+		wait $rpid
+		rst=$?
+		to=dom0
+	else
+		domu 900 "xtest -s recv $2 $3 $4" > /tmp/x.recv 2>&1 &
+		rpid=$!
+		timeout 900 "$XTEST" -s send "$DOMU_IP" "$2" "$3" "$4" > /tmp/x.send 2>&1
+		sst=$?
+		wait $rpid
+		rst=$?
+		to=domU
+	fi
+	sed "s/^/# $1: /" /tmp/x.send
+	sed "s/^/# $to: /" /tmp/x.recv
+	[ $sst -eq 0 ] && [ $rst -eq 0 ] && grep -q ': ok, ' /tmp/x.recv || return 1
+	s1=$(field /tmp/x.send sha256)
+	s2=$(field /tmp/x.recv sha256)
+	[ ${#s1} -eq 64 ] && [ "$s1" = "$s2" ] ||
+		{ say "SHA-256 differs: sent $s1, received $s2"; return 1; }
+	secs=$(sed -n 's/.*, \([0-9.]*\) s, .*/\1/p' /tmp/x.recv)
+	rate=$(sed -n 's/.*, \([0-9.]*\) MiB\/s.*/\1/p' /tmp/x.recv)
+	say "$1 -> $to: $4 MiB in $secs s, $rate MiB/s; SHA-256 equal at both ends"
+}
+
+# t_bulk MTU on|off MIB PORT SEED: MIB MiB each way at that MTU with the
+# offloads on or off.  With them off no GSO packet may leave; with them on
+# some must.  At MTU 1500 with sg off, MTU 9000 must be refused.
+t_bulk() {
+	set_offloads on > /dev/null && set_mtu "$1" && set_offloads "$2" || return 1
+	q0=$(nf_qstats)
+	gso0=$(nf_stat tx_gso)
+	t0=$(now_cs)
+	xfer domU "$4" "$5" "$3" || return 1
+	xfer dom0 $(($4 + 1)) $(($5 + 1)) "$3" || return 1
+	gso1=$(nf_stat tx_gso)
+	say "both ways in $((($(now_cs) - t0) / 100)) s; GSO packets sent: $((gso1 - gso0))"
+	say "per-queue bytes before: $q0"
+	say "per-queue bytes after:  $(nf_qstats)"
+	if [ "$2" = off ]; then
+		[ "$gso1" = "$gso0" ] || return 1
+		if [ "$1" -le 1500 ]; then
+			if domu 30 'ip link set eth0 mtu 9000' > /dev/null 2>&1; then
+				say "MTU 9000 accepted with sg off"
+				set_mtu 1500
+				return 1
+			fi
+			say "MTU 9000 refused while sg is off, as it must be"
+		fi
+	else
+		[ "$gso1" -gt "$gso0" ] || return 1
+	fi
+}
+
+# snapshot: the domU's memory and interrupt figures the hot-plug test
+# compares: MemAvailable and Slab (kB), and the Xen event channel lines in
+# /proc/interrupts.
+snapshot() {
+	domu 30 "echo 3 > /proc/sys/vm/drop_caches
+		awk '/^(MemAvailable|Slab):/ { printf \"%s=%s \", \$1, \$2 }' /proc/meminfo
+		echo irqs=\$(grep -c xen /proc/interrupts)" | tr -d ':'
+}
+
+# one_cycle I MAC: attach a vif, find eth1 and ping through it both ways,
+# detach it, and see eth1 go.
+one_cycle() {
+	c0=$(now_cs)
+	timeout 60 "$XL" network-attach "$DOMU" bridge=xenbr0 "mac=$2" ||
+		{ say "cycle $1: xl network-attach failed"; return 1; }
+	devid=$("$XL" network-list "$DOMU" | awk -v m="$2" '$3 == m { print $1 }')
+	[ -n "$devid" ] || { say "cycle $1: no devid with mac $2"; return 1; }
+	wait_domu 30 '[ -e /sys/class/net/eth1 ]' || { say "cycle $1: no eth1"; return 1; }
+	c1=$(now_cs)
+	domu 30 'ip addr add 10.0.1.2/24 dev eth1 && ip link set eth1 up && cat /sys/class/net/eth1/address' \
+		> /tmp/eth1.out 2>&1
+	grep -qx "$2" /tmp/eth1.out || { say "cycle $1: eth1 is not $2"; sed 's/^/# /' /tmp/eth1.out; return 1; }
+	wait_domu 30 'grep -qx 1 /sys/class/net/eth1/carrier' || { say "cycle $1: no carrier"; return 1; }
+	irq1=$(domu 30 'grep -c eth1 /proc/interrupts')
+	domu 60 'ping -c 2 -W 5 10.0.1.1' > /tmp/ping.out 2>&1 ||
+		{ say "cycle $1: the domU cannot ping 10.0.1.1 through eth1"; sed 's/^/# /' /tmp/ping.out; return 1; }
+	timeout 30 ping -c 2 -W 5 10.0.1.2 > /tmp/ping.out 2>&1 ||
+		{ say "cycle $1: dom0 cannot ping 10.0.1.2"; sed 's/^/# /' /tmp/ping.out; return 1; }
+	c2=$(now_cs)
+	timeout 60 "$XL" network-detach "$DOMU" "$devid" ||
+		{ say "cycle $1: xl network-detach $devid failed"; return 1; }
+	wait_domu 30 '[ ! -e /sys/class/net/eth1 ]' || { say "cycle $1: eth1 still there"; return 1; }
+	say "cycle $1: devid $devid; eth1 up with $irq1 event channels after $(((c1 - c0) / 100)) s, pinged both ways, gone $((($(now_cs) - c2) / 100)) s after detach"
+}
+
+# t_hotplug_cycles N: N attach/detach cycles of a second vif while TCP
+# flows each way on eth0 at 4 MiB/s (open-ended: stopped with SIGUSR1 after
+# the last cycle); both flows must still be running at the end and arrive
+# intact with equal SHA-256 at both ends.  Afterwards, against a snapshot
+# taken after one warm-up cycle: the domU's MemAvailable is within 4 MiB
+# (a leaked device would keep 2 MiB of RX buffers), Slab within 512 KiB,
+# the number of event channels the same, and xenstore holds only vif 0 on
+# both sides.
+t_hotplug_cycles() {
+	mac=00:16:3e:00:00:03
+	domid=$("$XL" domid "$DOMU")
+	ip addr add 10.0.1.1/24 dev xenbr0 || return 1
+	# a first cycle without load warms the caches a new device grows
+	one_cycle 0 $mac || return 1
+	snap0=$(snapshot)
+	domu 900 'xtest -s recv 7700 101 0' > /tmp/h1.out 2>&1 &
+	p1=$!
+	timeout 900 "$XTEST" -s send "$DOMU_IP" 7700 101 0 4 > /tmp/h2.out 2>&1 &
+	p2=$!
+	timeout 900 "$XTEST" -s recv 7701 102 0 > /tmp/h3.out 2>&1 &
+	p3=$!
+	domu 900 "xtest -s send $DOM0_IP 7701 102 0 4 & echo \$! > /tmp/hsend.pid; wait \$!" \
+		> /tmp/h4.out 2>&1 &
+	p4=$!
+	sleep 3
+	st=0
+	cyc=1
+	while [ $cyc -le "$1" ]; do
+		one_cycle $cyc $mac || { st=1; break; }
+		cyc=$((cyc + 1))
+	done
+	if kill -0 $p2 && kill -0 $p3; then
+		say "both TCP flows on eth0 ran through all the cycles"
+	else
+		say "a TCP flow on eth0 ended early"
+		st=1
+	fi
+	kill -USR1 $p2
+	domu 30 'kill -USR1 $(cat /tmp/hsend.pid)'
+	for p in $p1 $p2 $p3 $p4; do wait $p || st=1; done
+	sed 's/^/# domU: /' /tmp/h1.out /tmp/h4.out
+	sed 's/^/# dom0: /' /tmp/h2.out /tmp/h3.out
+	for pair in h2:h1 h4:h3; do
+		s=/tmp/${pair%:*}.out r=/tmp/${pair#*:}.out
+		grep -q ': ok, ' "$r" && [ "$(field "$s" wrote)" = "$(field "$r" ok,)" ] &&
+			[ -n "$(field "$s" sha256)" ] &&
+			[ "$(field "$s" sha256)" = "$(field "$r" sha256)" ] ||
+			{ say "flow ${pair%:*} -> ${pair#*:}: bytes or SHA-256 differ"; st=1; }
+	done
+	[ $st -eq 0 ] && say "both flows arrived whole, SHA-256 equal at both ends"
+	ip addr del 10.0.1.1/24 dev xenbr0
+	snap1=$(snapshot)
+	say "before: $snap0"
+	say "after:  $snap1"
+	eval "$(echo "$snap0" | sed 's/\([a-zA-Z]*\)=/b_\1=/g')"
+	eval "$(echo "$snap1" | sed 's/\([a-zA-Z]*\)=/a_\1=/g')"
+	say "MemAvailable $((a_MemAvailable - b_MemAvailable)) kB, Slab $((a_Slab - b_Slab)) kB, event channels $((a_irqs - b_irqs))"
+	[ $((b_MemAvailable - a_MemAvailable)) -lt 4096 ] ||
+		{ say "MemAvailable dropped by 4 MiB or more"; st=1; }
+	[ $((a_Slab - b_Slab)) -lt 512 ] || { say "Slab grew by 512 KiB or more"; st=1; }
+	[ "$a_irqs" = "$b_irqs" ] || { say "event channel count changed"; st=1; }
+	be=$(xenstore-list "/local/domain/0/backend/vif/$domid" | tr '\n' ' ')
+	fe=$(xenstore-list "/local/domain/$domid/device/vif" | tr '\n' ' ')
+	say "xenstore vifs: backend $be, frontend $fe"
+	[ "$be" = "0 " ] && [ "$fe" = "0 " ] || st=1
+	return $st
+}
+
+# Nothing went wrong in the domU's kernel along the way.
+t_log_clean() {
+	bad=$(domu 30 "dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|broke the protocol|still in use' | head -n 20")
+	[ -z "$bad" ] || { echo "$bad" | sed 's/^/# dmesg: /'; return 1; }
+	domu 30 "dmesg | grep -E 'eth[01]: connected' | tail -n 3" | sed 's/^/# /'
+}
+
+start=$(now_cs)
+t_boot;                   result $? "netfront run: domU boots with 2 vCPUs, eth0 has 2 queues"
+t_sha;                    result $? "netfront run: xtest's SHA-256 agrees with sha256sum in dom0 and the domU"
+t_bulk 1500 on 512 7601 111;  result $? "netfront: MTU 1500, offloads on, 512 MiB TCP each way, SHA-256 equal at both ends"
+t_bulk 1500 off 512 7611 113; result $? "netfront: MTU 1500, offloads off, 512 MiB TCP each way, SHA-256 equal at both ends"
+t_bulk 9000 off 512 7621 115; result $? "netfront: MTU 9000, offloads off (sg stays on for jumbo frames), 512 MiB TCP each way, SHA-256 equal at both ends"
+t_bulk 9000 on 512 7631 117;  result $? "netfront: MTU 9000, offloads on, 512 MiB TCP each way, SHA-256 equal at both ends"
+set_mtu 1500; set_offloads on > /dev/null
+t_hotplug_cycles 10;      result $? "netfront: 10 hot-plug/unplug cycles of a second vif under TCP load on eth0, no leak"
+t_log_clean;              result $? "netfront run: domU kernel log clean"
+
+say "netfront tests: $failed failed, $((($(now_cs) - start) / 100)) s"
+exit $failed
