@@ -221,8 +221,12 @@ t_hotplug() {
 		timeout 120 "$XL" block-detach "$DOMU" xvdc || { say "round $r: detach $how failed"; return 1; }
 		wait_dev xvdc absent 60 || { say "round $r: xvdc still there"; return 1; }
 		if [ "$how" != idle ]; then
-			domu 30 'i=0; while [ $i -lt 20 ] && ! [ -s /tmp/bg.log ]; do sleep 1; i=$((i + 1)); done; cat /tmp/bg.log; rm -f /tmp/bg.log' > /tmp/bg.out
-			grep -q 'then status [1-9]' /tmp/bg.out || { say "round $r: the writer did not stop with an error"; return 1; }
+			domu 70 'i=0; while [ $i -lt 60 ] && ! [ -s /tmp/bg.log ]; do sleep 1; i=$((i + 1)); done; cat /tmp/bg.log; rm -f /tmp/bg.log' > /tmp/bg.out
+			if ! grep -q 'then status [1-9]' /tmp/bg.out; then
+				say "round $r: the writer did not stop with an error within 60 s: $(cat /tmp/bg.out)"
+				domu 30 'ps; echo w > /proc/sysrq-trigger; dmesg | tail -n 60' | sed 's/^/#   /'
+				return 1
+			fi
 			say "round $r, writer on the unplugged disk: $(cat /tmp/bg.out)"
 		fi
 		dropdisk "$L" xvdc

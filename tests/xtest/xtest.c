@@ -423,6 +423,9 @@ static int open_data(const char *path, int flags)
 
 	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode))
 		flags |= O_DIRECT;
+	/* A disk that went away must not come back as a file in devtmpfs. */
+	if (!strncmp(path, "/dev/", 5))
+		flags &= ~O_CREAT;
 	fd = open(path, flags, 0644);
 	if (fd < 0) {
 		fprintf(stderr, "xtest: open %s: %s\n", path, strerror(errno));
