@@ -130,8 +130,8 @@ xen_run() {
 	local name=$1 driver=$2 st want got line
 	shift 2
 	"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --driver "$driver" \
-		--extra "$BUILD/domu/xtest" --log "$out/$name.log" "$@" \
-		> "$out/$name.out" 2>&1
+		--extra "$top/tests/boot/lib.sh" --extra "$BUILD/domu/xtest" \
+		--log "$out/$name.log" "$@" > "$out/$name.out" 2>&1
 	st=$?
 	# The serial line carries Xen, dom0 and the driver; keep the driver's lines.
 	tr -d '\r' < "$out/$name.log" | grep -aoE '(TAP: .*|^# .*)' > "$out/$name.tap"

@@ -23,7 +23,8 @@ for k in $(seq "$first" $((first + runs - 1))); do
 	"$top/scripts/xen-host/boot.sh" --kernel "${KOBJ:-$BUILD/obj}/vmlinux" \
 		--initrd "$BUILD/domu/initrd.cpio.gz" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
-		--driver "$top/tests/boot/driver.sh" --extra "$BUILD/domu/xtest" \
+		--driver "$top/tests/boot/driver.sh" --extra "$top/tests/boot/lib.sh" \
+		--extra "$BUILD/domu/xtest" \
 		--log "$out/run-$k.log" --timeout 1800 > /dev/null 2>&1
 	st=$?
 	oks=$(tr -d '\r' < "$out/run-$k.log" | grep -ac 'TAP: ok')

@@ -13,46 +13,7 @@
 # Environment from boot.sh: DOMU (domain name), DOMU_IP, DOM0_IP, DISK_FILE
 # (dom0 path of xvda's backing file) and CONSOLE_LOG (the domU console log).
 
-XTEST=${XTEST:-/extra/xtest}
-XL=${XL:-/usr/lib/xen-4.17/bin/xl}
-failed=0
-
-say() { echo "# $*"; }
-
-# domu SECONDS CMD: run CMD in the domU, bounded.
-domu() {
-	timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"
-}
-
-tails() {
-	echo "# --- domU console tail ---"
-	tail -n 40 "$CONSOLE_LOG" | sed 's/^/#   /'
-	echo "# --- Xen log tail ---"
-	"$XL" dmesg 2>&1 | tail -n 25 | sed 's/^/#   /'
-}
-
-result() { # STATUS NAME
-	if [ "$1" -eq 0 ]; then
-		echo "TAP: ok - $2"
-	else
-		echo "TAP: not ok - $2"
-		failed=$((failed + 1))
-		tails
-	fi
-}
-
-# The domU's init prints one line when it gets there.
-wait_init() {
-	i=0
-	while [ $i -lt 180 ]; do
-		if grep -q 'XTEST-INIT: reached init on xen' "$CONSOLE_LOG" 2>/dev/null; then
-			return 0
-		fi
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
+. /extra/lib.sh
 
 t_boot() {
 	wait_init || { say "domU never reached init"; return 1; }
@@ -370,17 +331,6 @@ t_checkpoint() {
 	domu 60 "ping -c 3 -W 5 $DOM0_IP" > /dev/null
 }
 
-# wait_domu SECONDS CMD: until CMD succeeds in the domU.
-wait_domu() {
-	i=0
-	while [ $i -lt "$1" ]; do
-		domu 30 "$2" > /dev/null 2>&1 && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 # Hot-plug a second vif from a backend with fewer features (netback set to
 # one queue and one event channel): eth1 appears with one queue and a
 # shared channel, carries pings and verified TCP on its own subnet, and goes
@@ -421,9 +371,7 @@ t_hotplug() {
 
 # Nothing went wrong in the domU's kernel along the way.
 t_log_clean() {
-	bad=$(domu 30 "dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|broke the protocol|still in use' | head -n 20")
-	[ -z "$bad" ] || { echo "$bad" | sed 's/^/# dmesg: /'; return 1; }
-	domu 30 "dmesg | grep -i netfront" | tail -n 8 | sed 's/^/# /'
+	log_clean netfront
 }
 
 t_shutdown() {

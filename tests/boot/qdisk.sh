@@ -17,48 +17,15 @@
 # Environment from boot.sh: DOMU, DOMU_IP, CONSOLE_LOG, DISK2_FILE,
 # DISK2_BACKEND (must be qdisk).
 
-XTEST=${XTEST:-/extra/xtest}
-XL=${XL:-/usr/lib/xen-4.17/bin/xl}
+. /extra/lib.sh
+
 QEMU_DM=/usr/libexec/xen-qemu-system-i386
 QEMU_LOG=/var/log/xen/qemu-dm-$DOMU.log
 VDEV=51728			# xvdb: 202 << 8 | 16
-failed=0
 
-say() { echo "# $*"; }
-
-# domu SECONDS CMD: run CMD in the domU, bounded.
-domu() {
-	timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"
-}
-
-tails() {
-	echo "# --- domU console tail ---"
-	tail -n 30 "$CONSOLE_LOG" | sed 's/^/#   /'
+more_tails() {
 	echo "# --- $QEMU_LOG tail ---"
 	tail -n 20 "$QEMU_LOG" 2>&1 | sed 's/^/#   /'
-	echo "# --- Xen log tail ---"
-	"$XL" dmesg 2>&1 | tail -n 15 | sed 's/^/#   /'
-}
-
-result() { # STATUS NAME
-	if [ "$1" -eq 0 ]; then
-		echo "TAP: ok - $2"
-	else
-		echo "TAP: not ok - $2"
-		failed=$((failed + 1))
-		tails
-	fi
-}
-
-# wait_domu SECONDS CMD: until CMD succeeds in the domU.
-wait_domu() {
-	i=0
-	while [ $i -lt "$1" ]; do
-		domu 30 "$2" > /dev/null 2>&1 && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
 }
 
 # be_key KEY DEFAULT: KEY of xvdb's backend directory, DEFAULT if absent.
@@ -227,9 +194,7 @@ t_reattach() {
 }
 
 t_log_clean() {
-	bad=$(domu 30 "dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|broke the protocol|still in use' | head -n 20")
-	domu 30 "dmesg | grep -E 'xvd[ab]|blkfront'" | tail -n 8 | sed 's/^/# /'
-	[ -z "$bad" ] || { echo "$bad" | sed 's/^/# dmesg: /'; return 1; }
+	log_clean 'xvd[ab]|blkfront'
 }
 
 # The domain goes away and its device model with it.
