@@ -581,7 +581,7 @@ static blk_status_t xbf_ring_room(struct xbf_ring *ring, struct blk_mq_hw_ctx *h
 	    (!ring->dev->persistent || !ring->lent ||
 	     ring->lent + pages <= XBF_RING_PGRANTS))
 		return BLK_STS_OK;
-	/* Restarted when responses free some ids. */
+	/* Restarted when responses free ids or requests give back pages. */
 	blk_mq_stop_hw_queue(hctx);
 	ring->stalled = true;
 	return BLK_STS_DEV_RESOURCE;

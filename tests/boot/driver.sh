@@ -44,15 +44,7 @@ t_kunit() {
 # t_disk SEED MIB: pattern onto xvda through blkfront, read back, and the
 # same bytes in dom0's backing file.
 t_disk() {
-	domu 900 "xtest write /dev/xvda $1 $2 && xtest verify /dev/xvda $1 $2" \
-		> /tmp/disk.out 2>&1
-	st=$?
-	sed 's/^/# domU: /' /tmp/disk.out
-	[ $st -eq 0 ] || return 1
-	"$XTEST" verify "$DISK_FILE" "$1" "$2" > /tmp/disk.out 2>&1
-	st=$?
-	sed 's/^/# dom0: /' /tmp/disk.out
-	return $st
+	pattern_through /dev/xvda "$DISK_FILE" "$1" "$2"
 }
 
 t_ext4() {

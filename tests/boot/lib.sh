@@ -68,6 +68,20 @@ wait_init() {
 	return 1
 }
 
+# pattern_through DEV FILE SEED MIB: a seeded pattern written to DEV in the
+# domU and read back there, then the same bytes found in FILE, its backing
+# file in dom0.
+pattern_through() {
+	domu 900 "xtest write $1 $3 $4 && xtest verify $1 $3 $4" > /tmp/pat.out 2>&1
+	_st=$?
+	sed 's/^/# domU: /' /tmp/pat.out
+	[ $_st -eq 0 ] || return 1
+	"$XTEST" verify "$2" "$3" "$4" > /tmp/pat.out 2>&1
+	_st=$?
+	sed 's/^/# dom0: /' /tmp/pat.out
+	return $_st
+}
+
 # log_clean PATTERN: no warning, oops or protocol complaint in the domU's
 # kernel log; the lines matching PATTERN are shown for the record.
 log_clean() {

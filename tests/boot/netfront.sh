@@ -40,12 +40,7 @@ field() {
 }
 
 t_boot() {
-	i=0
-	until grep -q 'XTEST-INIT: reached init on xen' "$CONSOLE_LOG" 2>/dev/null; do
-		[ $i -lt 180 ] || { say "domU never reached init"; return 1; }
-		sleep 1
-		i=$((i + 1))
-	done
+	wait_init || { say "domU never reached init"; return 1; }
 	grep 'XTEST-INIT' "$CONSOLE_LOG" | sed 's/^/# /'
 	cpus=$(domu 60 'nproc') || { say "agent did not answer"; return 1; }
 	queues=$(domu 30 'ls -d /sys/class/net/eth0/queues/tx-* | wc -l')
