@@ -5,14 +5,22 @@
 # host (bench/run.sh hands it to scripts/xen-host/boot.sh --driver
 # --no-create).
 #
-# For ROUNDS rounds it boots the baseline kernel (upstream's port) and ours,
-# in ABBA order, each as the same PV domU (same config, memory, vCPUs, xvda, and a
+# First a warm-up boot of each kernel (its numbers are printed as round 0
+# and not counted).  Then, for ROUNDS rounds, it boots the baseline kernel
+# (upstream's port) and ours, the order alternating from round to round,
+# each as the same PV domU (same config, memory, vCPUs, xvda, and a
 # RAM-backed xvdb), runs every workload in it through the xtest agent, and
-# destroys it.  Every measurement is printed as one line
+# destroys it.  Each round also boots the baseline a second time as "tuned":
+# its blkfront given our ring and indirect-segment defaults on the kernel
+# command line, and only the fio workloads run, so the table can tell what
+# is design from what is defaults.  Every measurement is printed as one line
 #
 #     BENCH: <round> <kernel> <metric> <value>
 #
-# which bench/report.py turns into the table.  Nothing here judges a value.
+# and what each side's disk negotiated (from dom0's xenstore and the domU's
+# blkfront parameters) as "NEGOTIATED: <kernel> key=value ...".
+# bench/report.py turns them into the table.  A workload that gives no
+# value, or a fio run that reports an error, fails the run.
 
 XTEST=/extra/xtest
 XL=/usr/lib/xen-4.17/bin/xl
@@ -21,11 +29,28 @@ ROUNDS=$(cat /extra/rounds 2>/dev/null || echo 3)
 say() { echo "# bench: $*"; }
 ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
 domu() { timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"; }
-emit() { [ -n "$4" ] && echo "BENCH: $1 $2 $3 $4"; }
+missing=0
+emit() { # ROUND KERNEL METRIC VALUE: a missing value is an error
+	if [ -n "$4" ]; then
+		echo "BENCH: $1 $2 $3 $4"
+	else
+		say "round $1: $2 gave no value for $3"
+		missing=$((missing + 1))
+	fi
+}
 
-# Boot KERNEL (base|ours) and print the create-to-init time in ms.
+# blkfront of the baseline with our defaults (ring of 4 pages, 128 segments)
+TUNED="xen_blkfront.max_ring_page_order=2 xen_blkfront.max_indirect_segments=128"
+
+# Boot KERNEL (base|tuned|ours) and print the create-to-init time in ms.
 boot() {
-	sed "s|^kernel = .*|kernel = \"/extra/vmlinux-$1\"|" "$DOMU_CFG" > /tmp/bench.cfg
+	v=$1
+	[ "$v" = tuned ] && v=base
+	sed "s|^kernel = .*|kernel = \"/extra/vmlinux-$v\"|" "$DOMU_CFG" > /tmp/bench.cfg
+	if [ "$1" = tuned ]; then
+		sed -i "s|^extra = \"\(.*\)\"|extra = \"\\1 $TUNED\"|" /tmp/bench.cfg
+		grep -q "$TUNED" /tmp/bench.cfg || return 1
+	fi
 	rm -f "$CONSOLE_LOG"
 	t0=$(ms)
 	"$XL" create -q /tmp/bench.cfg > /dev/null || return 1
@@ -41,11 +66,32 @@ destroy() {
 	while "$XL" list "$DOMU" > /dev/null 2>&1; do usleep 100000; done
 }
 
-# fio on xvdb; prints the value of terse field F (1-based, ';'-separated).
+# fio on xvdb; prints the value of terse field F (1-based, ';'-separated),
+# nothing when fio failed or its error field (5) is not 0.
 fio_run() { # NAME RW BS QD FIELD
 	domu 120 "fio --name=$1 --filename=/dev/xvdb --direct=1 --ioengine=libaio \
 		--rw=$2 --bs=$3 --iodepth=$4 --runtime=10 --time_based \
-		--size=200m --minimal" | awk -F';' -v f="$5" 'NF > 50 { print $f }'
+		--size=200m --minimal" > /tmp/fio.out
+	st=$?
+	awk -F';' 'NF > 50 && $5 != 0 { print "# bench: fio " $3 ": error " $5 }' /tmp/fio.out
+	[ $st -eq 0 ] && awk -F';' -v f="$5" 'NF > 50 && $5 == 0 { print $f }' /tmp/fio.out
+}
+
+# What xvdb negotiated, seen from dom0's xenstore (frontend and backend
+# keys) and from the domU's blkfront parameters.
+negotiated() { # KERNEL
+	id=$("$XL" domid "$DOMU")
+	fe=/local/domain/$id/device/vbd/51728
+	be=$(xenstore-read "$fe/backend")
+	line=
+	for k in ring-page-order multi-queue-num-queues feature-persistent; do
+		line="$line $k=$(xenstore-read "$fe/$k" 2>/dev/null || echo -)"
+	done
+	line="$line backend-max-indirect=$(xenstore-read "$be/feature-max-indirect-segments" 2>/dev/null || echo -)"
+	p=$(domu 10 'cd /sys/module/xen_blkfront/parameters &&
+		for f in max_indirect_segments max_ring_page_order max_queues; do
+		printf "%s=%s " front-$f $(cat $f); done')
+	echo "NEGOTIATED: $1$line $p"
 }
 
 # iperf3 to dom0's server for 10 s; prints receiver Gbit/s.
@@ -54,19 +100,29 @@ iperf() { # EXTRA_ARGS
 		awk '/receiver/ { printf "%.3f", $(NF - 2) / 1000 }'
 }
 
+fio_all() { # ROUND KERNEL
+	# terse v3: read bw KiB/s is field 7, read IOPS 8; write bw 48
+	emit "$1" "$2" fio_seqread_mbps "$(fio_run sr read 1m 16 7 | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')"
+	emit "$1" "$2" fio_seqwrite_mbps "$(fio_run sw write 1m 16 48 | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')"
+	emit "$1" "$2" fio_randread_iops "$(fio_run rr randread 4k 32 8)"
+}
+
 one() { # ROUND KERNEL
 	r=$1 k=$2
 	t=$(boot "$k") || { say "round $r: $k did not boot"; destroy; return 1; }
 	emit "$r" "$k" boot_ms "$t"
 	domu 60 true || { say "round $r: $k agent not answering"; destroy; return 1; }
+	[ "$r" = 1 ] && negotiated "$k"
+	if [ "$k" = tuned ]; then
+		fio_all "$r" "$k"
+		destroy
+		return 0
+	fi
 	emit "$r" "$k" forkexec_us "$(domu 300 'forkexec 2000' | awk '/forkexec_us/ { print $2 }')"
 	domu 120 'anonmem 256 5' > /tmp/anon.out
 	emit "$r" "$k" anon_gbps "$(awk '/anonmem_gbps/ { print $2 }' /tmp/anon.out)"
 	emit "$r" "$k" anon_faults_per_s "$(awk '/anonmem_faults/ { print $2 }' /tmp/anon.out)"
-	# terse v3: read bw KiB/s is field 7, read IOPS 8; write bw 48
-	emit "$r" "$k" fio_seqread_mbps "$(fio_run sr read 1m 16 7 | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')"
-	emit "$r" "$k" fio_seqwrite_mbps "$(fio_run sw write 1m 16 48 | awk '{ printf "%.1f", $1 * 1024 / 1e6 }')"
-	emit "$r" "$k" fio_randread_iops "$(fio_run rr randread 4k 32 8)"
+	fio_all "$r" "$k"
 	emit "$r" "$k" iperf_tx_gbps "$(iperf '')"
 	emit "$r" "$k" iperf_rx_gbps "$(iperf -R)"
 	destroy
@@ -77,16 +133,21 @@ iperf3 -s -D > /dev/null 2>&1 || { say "iperf3 server did not start"; exit 1; }
 dd if=/dev/zero of="$DISK2_FILE" bs=1M count=200 conv=notrunc 2> /dev/null
 
 fails=0
+# warm-up: each kernel once, first boots of the session and cold caches
+for k in base ours; do
+	say "warm-up: $k"
+	one 0 $k || fails=$((fails + 1))
+done
 r=1
 while [ $r -le "$ROUNDS" ]; do
-	# ABBA order, so a drift in the host's speed hits both sides alike
-	order="base ours"
-	[ $((r % 2)) -eq 0 ] && order="ours base"
+	# the order alternates, so a drift in the host's speed hits both alike
+	order="base tuned ours"
+	[ $((r % 2)) -eq 0 ] && order="ours tuned base"
 	for k in $order; do
 		say "round $r/$ROUNDS: $k"
 		one $r $k || fails=$((fails + 1))
 	done
 	r=$((r + 1))
 done
-say "done, $fails boots failed"
-exit $fails
+say "done, $fails boots failed, $missing values missing"
+exit $((fails + missing))

@@ -4,6 +4,13 @@
 into the table: per metric the baseline and our medians, the ratio oriented
 so that above 1.00 means ours is better, and each side's min-max spread.
 
+Round 0 is the warm-up and is not counted.  The "tuned" kernel is the
+baseline with our blkfront ring and indirect-segment defaults given on its
+command line; its fio rows come after the main table.  What each side
+negotiated ("NEGOTIATED:" lines) is printed under the table.  A metric
+with fewer samples than rounds on either side is an error: the table says
+which, and the exit status is 1.
+
 Usage: bench/report.py SERIAL_LOG > table
 """
 import re
@@ -22,6 +29,7 @@ METRICS = {
     "iperf_tx_gbps": ("Gbit/s", True),
     "iperf_rx_gbps": ("Gbit/s", True),
 }
+FIO = [m for m in METRICS if m.startswith("fio_")]
 
 
 def num(v):
@@ -29,30 +37,59 @@ def num(v):
     return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.4g}"
 
 
+def row(name, base, ours, rounds):
+    """One table line, or a complaint; returns (text, ok)."""
+    unit, higher = METRICS[name]
+    if len(base) != rounds or len(ours) != rounds:
+        return (f"{name:<20} {unit:<9} MISSING samples: baseline {len(base)}, "
+                f"ours {len(ours)}, of {rounds} rounds"), False
+    mb, mo = statistics.median(base), statistics.median(ours)
+    ratio = (mo / mb if higher else mb / mo) if mb and mo else float("nan")
+    spread_b, spread_o = (f"{num(min(v))}-{num(max(v))}" for v in (base, ours))
+    return (f"{name:<20} {unit:<9} {'higher' if higher else 'lower':<7} {num(mb):>10} "
+            f"{num(mo):>10} {ratio:>6.2f}  {spread_b:>20}  {spread_o:>20}"), True
+
+
 def main():
-    values = {}
-    line_re = re.compile(r"BENCH: (\d+) (base|ours) (\w+) ([0-9.eE+-]+)")
+    values, negotiated = {}, []
+    line_re = re.compile(r"BENCH: (\d+) (base|tuned|ours) (\w+) ([0-9.eE+-]+)")
     with open(sys.argv[1], "rb") as f:
         for raw in f:
-            m = line_re.search(raw.decode("utf-8", "replace"))
-            if m:
+            text = raw.decode("utf-8", "replace").replace("\r", "")
+            m = line_re.search(text)
+            if m and m[1] != "0":
                 values.setdefault((m[3], m[2]), []).append(float(m[4]))
+            n = text.find("NEGOTIATED: ")
+            if n >= 0:
+                negotiated.append(text[n + 12:].strip())
     rounds = max((len(v) for v in values.values()), default=0)
-    print(f"ours/baseline over {rounds} rounds; ratio > 1.00 means ours is better")
-    print(f"{'metric':<20} {'unit':<9} {'better':<7} {'baseline':>10} {'ours':>10} "
-          f"{'ratio':>6}  {'baseline min-max':>20}  {'ours min-max':>20}")
-    bad = 0
-    for name, (unit, higher) in METRICS.items():
-        base, ours = values.get((name, "base"), []), values.get((name, "ours"), [])
-        if not base or not ours:
-            print(f"{name:<20} {unit:<9} missing samples (baseline {len(base)}, ours {len(ours)})")
-            bad += 1
-            continue
-        mb, mo = statistics.median(base), statistics.median(ours)
-        ratio = (mo / mb if higher else mb / mo) if mb and mo else float("nan")
-        spread_b, spread_o = (f"{num(min(v))}-{num(max(v))}" for v in (base, ours))
-        print(f"{name:<20} {unit:<9} {'higher' if higher else 'lower':<7} {num(mb):>10} "
-              f"{num(mo):>10} {ratio:>6.2f}  {spread_b:>20}  {spread_o:>20}")
+    head = (f"{'metric':<20} {'unit':<9} {'better':<7} {'baseline':>10} {'ours':>10} "
+            f"{'ratio':>6}  {'baseline min-max':>20}  {'ours min-max':>20}")
+    print(f"ours/baseline over {rounds} rounds after a warm-up boot of each; "
+          "ratio > 1.00 means ours is better")
+    print(head)
+    bad = 0 if rounds else 1
+    for name in METRICS:
+        text, ok = row(name, values.get((name, "base"), []),
+                       values.get((name, "ours"), []), rounds)
+        print(text)
+        bad += not ok
+    print()
+    print("baseline's blkfront given our defaults on its command line "
+          "(max_ring_page_order=2, max_indirect_segments=128) against ours:")
+    print(head.replace("baseline", "tuned   "))
+    for name in FIO:
+        text, ok = row(name, values.get((name, "tuned"), []),
+                       values.get((name, "ours"), []), rounds)
+        print(text)
+        bad += not ok
+    print()
+    print("negotiated on xvdb (dom0's xenstore; the domU's blkfront parameters):")
+    for n in negotiated:
+        print(f"  {n}")
+    if len(negotiated) < 3:
+        print("  MISSING: fewer than 3 kernels reported what they negotiated")
+        bad += 1
     return 1 if bad else 0
 
 

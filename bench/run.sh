@@ -8,17 +8,19 @@
 #   2. the baseline, upstream's complete Xen port from the same
 #      linux-source-6.12 with the same xen_defconfig, is built in
 #      $BUILD/baseline (bench/build-baseline.sh);
-#   3. one QEMU + Xen + dom0 boots each kernel as the same PV domU, ROUNDS
-#      times in ABBA order, and bench/driver.sh runs the workloads in it;
+#   3. one QEMU + Xen + dom0 boots each kernel once to warm up, then as the
+#      same PV domU ROUNDS times, the order alternating, and bench/driver.sh
+#      runs the workloads in it (also fio on the baseline with our blkfront
+#      defaults on its command line);
 #   4. bench/report.py prints the table, also kept in $BUILD/bench/results.txt.
 #
-# ROUNDS (default 3) sets the number of rounds.  See bench/README.md.
+# ROUNDS (default 5) sets the number of rounds.  See bench/README.md.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$top/build}
 KOBJ=${KOBJ:-$BUILD/obj}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 out=$BUILD/bench
 stage=$out/stage
 
@@ -38,7 +40,7 @@ cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
 cp "$out/xtest" "$stage/xtest"
 echo "$ROUNDS" > "$stage/rounds"
 
-echo "  BENCH   $ROUNDS rounds of baseline and ours in one Xen host run (about $((ROUNDS * 3)) minutes)"
+echo "  BENCH   $ROUNDS rounds of baseline and ours in one Xen host run (about $((ROUNDS * 5 + 6)) minutes)"
 st=0
 "$top/scripts/xen-host/boot.sh" --kernel "$stage/vmlinux-ours" --initrd "$out/initrd.cpio" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
@@ -46,10 +48,16 @@ st=0
 	--driver "$top/bench/driver.sh" \
 	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
 	--extra "$stage/xtest" --extra "$stage/rounds" \
-	--log "$out/serial.log" --timeout $((900 + ROUNDS * 600)) > "$out/boot.out" 2>&1 || st=$?
+	--log "$out/serial.log" --timeout $((1500 + ROUNDS * 900)) > "$out/boot.out" 2>&1 || st=$?
 tr -d '\r' < "$out/serial.log" | grep -a '# bench:' || true
-python3 "$top/bench/report.py" "$out/serial.log" | tee "$out/results.txt"
+rst=0
+python3 "$top/bench/report.py" "$out/serial.log" > "$out/results.txt" || rst=$?
+cat "$out/results.txt"
 echo "  BENCH   table in $out/results.txt, raw lines in $out/serial.log"
+if [ "$rst" -ne 0 ]; then
+	echo "bench: samples are missing from the table (see $out/serial.log)" >&2
+	exit 1
+fi
 if [ "$st" -ne 0 ]; then
 	echo "bench: the Xen host run ended with status $st (see $out/boot.out)" >&2
 	exit 1

@@ -131,6 +131,7 @@ xen_run() {
 	shift 2
 	"$top/scripts/xen-host/boot.sh" --kernel "$vmlinux" --driver "$driver" \
 		--extra "$top/tests/boot/lib.sh" --extra "$BUILD/domu/xtest" \
+		--extra "$BUILD/domu/kunit-suites.txt" \
 		--log "$out/$name.log" "$@" > "$out/$name.out" 2>&1
 	st=$?
 	# The serial line carries Xen, dom0 and the driver; keep the driver's lines.
@@ -144,10 +145,18 @@ xen_run() {
 	done < "$out/$name.tap"
 	want=$(grep -c 'result \$? "' "$driver")
 	got=$(grep -c '^TAP: ' "$out/$name.tap")
+	bad=$(grep -c '^TAP: not ok' "$out/$name.tap")
 	if [ "$got" -lt "$want" ]; then
 		echo "# boot.sh exited $st after $got of $want tests of ${driver##*/}; the last lines it printed:"
 		tr -d '\r' < "$out/$name.log" | tail -n 40 | sed 's/^/#   /'
 		tap 1 "the embedded Xen host ran all $want tests of ${driver##*/}"
+	elif [ "$st" -ne "$bad" ]; then
+		# the driver exits with its number of failures; anything else is
+		# boot.sh's own (124 timeout, 125 dom0 or QEMU failed) or a
+		# driver that died after its last test
+		echo "# boot.sh exited $st, but ${driver##*/} reported $bad failure(s); see $out/$name.out"
+		tail -n 20 "$out/$name.out" | sed 's/^/#   /'
+		tap 1 "the embedded Xen host run of ${driver##*/} ended cleanly"
 	fi
 }
 
@@ -189,7 +198,7 @@ tr -d '\r' < "$out/bare.log" > "$out/bare.txt"
 grep -E 'Booting paravirtualized kernel|XTEST-INIT' "$out/bare.txt" | sed 's/^/# /'
 grep -q 'XTEST-INIT: reached init on bare hardware' "$out/bare.txt" &&
 	grep -q 'Booting paravirtualized kernel on bare hardware' "$out/bare.txt" &&
-	! grep -qE 'WARNING|BUG|Oops' "$out/bare.txt"
+	! grep -qE 'Kernel panic|WARNING|BUG|Oops|Call Trace|detected stall|[Ll]ockup|LOCKUP' "$out/bare.txt"
 st=$?
 [ $st -eq 0 ] || tail -n 30 "$out/bare.txt" | sed 's/^/#   /'
 tap $st "the same bzImage boots without Xen to init (native paravirt_ops)"

@@ -22,9 +22,10 @@ for k in $(seq "$first" $((first + runs - 1))); do
 	start=$SECONDS
 	"$top/scripts/xen-host/boot.sh" --kernel "${KOBJ:-$BUILD/obj}/vmlinux" \
 		--initrd "$BUILD/domu/initrd.cpio.gz" \
-		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
+		--vcpus 2 --memory 512 \
 		--driver "$top/tests/boot/driver.sh" --extra "$top/tests/boot/lib.sh" \
-		--extra "$BUILD/domu/xtest" \
+		--extra "$BUILD/domu/xtest" --extra "$BUILD/domu/kunit-suites.txt" \
 		--log "$out/run-$k.log" --timeout 1800 > /dev/null 2>&1
 	st=$?
 	oks=$(tr -d '\r' < "$out/run-$k.log" | grep -ac 'TAP: ok')

@@ -30,6 +30,15 @@ if [ ! -x "$xtest" ] || [ "$top/tests/xtest/xtest.c" -nt "$xtest" ]; then
 	gcc -O2 -Wall -static -o "$xtest" "$top/tests/xtest/xtest.c"
 fi
 
+# The KUnit suites our port ships and their number of cases, one "NAME N"
+# a line: the boot test wants each of them to report every case.
+suites=$(dirname "$out")/kunit-suites.txt
+(cd "$top" && grep -l 'struct kunit_suite' -r arch/x86/xen drivers/xen drivers/block \
+	drivers/net drivers/tty 2>/dev/null | LC_ALL=C sort | while read -r f; do
+	name=$(sed -n 's/^[[:space:]]*\.name = "\(.*\)",$/\1/p' "$f" | tail -n 1)
+	echo "$name $(grep -cE '^[[:space:]]*KUNIT_CASE(_PARAM)?\(' "$f")"
+done) > "$suites.tmp"
+mv "$suites.tmp" "$suites"
 declare -A seen
 add_dir() {
 	local d=$1

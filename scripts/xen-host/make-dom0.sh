@@ -171,7 +171,7 @@ MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback
 ON_DEMAND=" null_blk "
 
 inputs=("${BASH_SOURCE[0]}" "$KDIR/.stamp" "$BUSYBOX" "$REAL_IP" "$REAL_LOSETUP"
-	/usr/bin/xenstore /usr/bin/iperf3 /var/lib/dpkg/status)
+	/usr/bin/xenstore /usr/bin/iperf3 /sbin/e2fsck /sbin/debugfs /var/lib/dpkg/status)
 for t in "${XEN_TOOLS[@]}"; do inputs+=("$XENBIN/$t"); done
 while IFS= read -r -d '' f; do inputs+=("$f"); done < <(find "$DOM0SRC" -type f -print0)
 
@@ -291,6 +291,10 @@ done
 copy_bin "$REAL_IP" /sbin/ip
 copy_bin "$REAL_LOSETUP" /sbin/losetup
 copy_bin /usr/bin/iperf3 /usr/bin/iperf3
+# dom0 judges what the domU wrote to an ext4 disk: e2fsck and debugfs read
+# the backing file directly
+copy_bin /sbin/e2fsck /sbin/e2fsck
+copy_bin /sbin/debugfs /sbin/debugfs
 
 # kernel modules, in load order (dependencies first, from modules.dep)
 say "selecting dom0 modules from $KVER"

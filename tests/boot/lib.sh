@@ -21,8 +21,25 @@ failed=0
 
 say() { echo "# $*"; }
 
-# domu SECONDS CMD: run CMD in the domU, bounded.
+# domu SECONDS CMD: run CMD in the domU, bounded; CMD's status.  A call
+# that timed out (124), found no agent (254) or lost it before CMD's status
+# came back (255) is written to $AGENT_LOST, and result() fails the test it
+# happened in, whatever the test then made of the status.
+AGENT_LOST=/tmp/agent-lost
+: > "$AGENT_LOST"
 domu() {
+	timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"
+	_dst=$?
+	case $_dst in
+	124 | 254 | 255) echo "status $_dst after ${1}s: $2" | head -c 300 >> "$AGENT_LOST"
+		echo >> "$AGENT_LOST" ;;
+	esac
+	return $_dst
+}
+
+# domu_try SECONDS CMD: the same, for a call that may find no agent yet
+# (wait_domu, a domU that is being restored); nothing is recorded.
+domu_try() {
 	timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"
 }
 
@@ -37,7 +54,14 @@ tails() {
 }
 
 result() { # STATUS NAME
-	if [ "$1" -eq 0 ]; then
+	_rst=$1
+	if [ -s "$AGENT_LOST" ]; then
+		say "the domU agent did not answer during this test:"
+		sed 's/^/#   /' "$AGENT_LOST" | head -n 5
+		_rst=1
+		: > "$AGENT_LOST"
+	fi
+	if [ "$_rst" -eq 0 ]; then
 		echo "TAP: ok - $2"
 	else
 		echo "TAP: not ok - $2"
@@ -50,7 +74,7 @@ result() { # STATUS NAME
 wait_domu() {
 	_n=0
 	while [ $_n -lt "$1" ]; do
-		domu 30 "$2" > /dev/null 2>&1 && return 0
+		domu_try 30 "$2" > /dev/null 2>&1 && return 0
 		sleep 1
 		_n=$((_n + 1))
 	done
@@ -82,10 +106,38 @@ pattern_through() {
 	return $_st
 }
 
-# log_clean PATTERN: no warning, oops or protocol complaint in the domU's
-# kernel log; the lines matching PATTERN are shown for the record.
+# pattern_from FILE DEV SEED MIB: the other way round: dom0 writes a seeded
+# pattern into FILE, the backing file of the domU's DEV, and the domU reads
+# it through blkfront (O_DIRECT, past its page cache) and finds every byte.
+pattern_from() {
+	"$XTEST" write "$1" "$3" "$4" > /tmp/pat.out 2>&1
+	_st=$?
+	sed 's/^/# dom0: /' /tmp/pat.out
+	[ $_st -eq 0 ] || return 1
+	domu 900 "xtest verify $2 $3 $4" > /tmp/pat.out 2>&1
+	_st=$?
+	sed 's/^/# domU: /' /tmp/pat.out
+	return $_st
+}
+
+# What no kernel log of ours may hold: oopses, BUGs, WARN()s, panics,
+# lockups, RCU stalls, KASAN and kmemleak reports, and our frontends'
+# complaints about a backend.
+LOG_BAD='Kernel panic|BUG:|kernel BUG|WARNING:|Oops|Call Trace|soft lockup|hard LOCKUP|detected stall|KASAN|kmemleak|broke the protocol|still in use'
+
+# console_bad FILE: the lines of FILE that match LOG_BAD
+console_bad() {
+	tr -d '\r' < "$1" | grep -aE "$LOG_BAD" | head -n 20
+}
+
+# log_clean PATTERN: dom0's copy of everything the domU wrote to its
+# console since it was created (it survives a dmesg ring that wrapped, a
+# save/restore and a dead domU) holds nothing of LOG_BAD, and the domU's
+# agent still answers.  Lines matching PATTERN are shown for the record.
 log_clean() {
-	_bad=$(domu 30 "dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|broke the protocol|still in use' | head -n 20")
-	domu 30 "dmesg | grep -E '$1'" | tail -n 8 | sed 's/^/# /'
-	[ -z "$_bad" ] || { echo "$_bad" | sed 's/^/# dmesg: /'; return 1; }
+	_bad=$(console_bad "$CONSOLE_LOG")
+	tr -d '\r' < "$CONSOLE_LOG" | grep -aE "$1" | tail -n 8 | sed 's/^/# console: /'
+	say "console log: $(wc -l < "$CONSOLE_LOG") lines read"
+	domu 30 true || { say "the domU agent does not answer"; return 1; }
+	[ -z "$_bad" ] || { echo "$_bad" | sed 's/^/# console: /'; return 1; }
 }

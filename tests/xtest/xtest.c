@@ -32,7 +32,9 @@
  *                                  last line "XTEST-EXIT=<status>"
  *   xtest call HOST PORT CMD       run CMD through a peer's serve, print
  *                                  its output, exit with its status;
- *                                  retries the connection for 60 s
+ *                                  retries the connection for 60 s; 254
+ *                                  when no connection could be made, 255
+ *                                  when it ended without a status
  *   xtest usend HOST PORT SEED N SIZE
  *                                  send N UDP datagrams of SIZE bytes, one
  *                                  every 2 ms (big ones leave as IP
@@ -453,7 +455,7 @@ static int tcp_connect(const char *host, int port)
 		if (time(NULL) >= end) {
 			fprintf(stderr, "xtest: connect %s:%d: %s\n", host, port,
 				strerror(errno));
-			exit(1);
+			exit(254);	/* no peer: callers tell it from a failed command */
 		}
 		usleep(200 * 1000);
 	}
