@@ -46,7 +46,17 @@
  * Save/restore and migration: on resume the rings went away with the old
  * backend.  We take back the requests that were on them and, once the new
  * backend (whose features may differ) is connected, give them back to blk-mq
- * to be built afresh from their bios and issued again.
+ * to be built afresh from their bios and issued again.  If the device cannot
+ * reconnect, or breaks, those requests fail instead, and so does all later
+ * I/O: nothing waits on a backend that may never answer.
+ *
+ * Durability.  blkif has no forced unit access: blkback carries out both
+ * BLKIF_OP_FLUSH_DISKCACHE and BLKIF_OP_WRITE_BARRIER as a flush of its
+ * disk's cache issued *before* the request's data (the barrier also drains
+ * what is in flight first), so neither makes the data of its own request
+ * durable.  We therefore tell the block layer the disk has a volatile cache
+ * and no FUA; it then follows each FUA write with a flush request of its own,
+ * which we send as the backend's flush operation with no data.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -166,6 +176,12 @@ enum { XBF_BROKEN, XBF_DISCONNECTED };
 struct xbf_dev {
 	struct xenbus_device *xbdev;
 	struct mutex lock;		/* xenbus state changes, resume */
+	/*
+	 * Rings brought up or taken down, the requeue list and quiesced: held
+	 * briefly, never across del_gendisk(), so that the broken work, which
+	 * takes it, can always run and fail what del_gendisk() waits for.
+	 */
+	struct mutex ring_lock;
 	unsigned long flags;
 	char name[DISK_NAME_LEN];
 	u16 handle;
@@ -181,7 +197,7 @@ struct xbf_dev {
 	unsigned int max_rings, nr_rings, ring_order;
 
 	/* What the backend offers, as of the last connect. */
-	u8 flush_op, fua_op;		/* BLKIF_OP_*, or 0 for none */
+	u8 flush_op;			/* BLKIF_OP_*, or 0 for none */
 	bool discard, secure_discard, persistent, readonly, removable;
 	unsigned int max_indirect_segs;	/* 0 when not in use */
 	unsigned int max_req_segs;	/* fixed when the disk is made */
@@ -201,7 +217,6 @@ struct xbf_req {
 	unsigned int lent, gen;		/* pages it holds, of ring->gen */
 	blk_status_t status;
 	u8 op;
-	bool postflush;			/* FUA emulated by a flush after */
 };
 
 /*
@@ -277,6 +292,63 @@ static const char *xbf_rsp_fault(const struct blkif_response *rsp,
 	    rsp->status != BLKIF_RSP_EOPNOTSUPP)
 		return "backend answered with an unknown status";
 	return NULL;
+}
+
+/*
+ * The operation that empties the backend's volatile cache, from its
+ * feature-flush-cache and feature-barrier keys, or 0 when it has neither.
+ * Either serves a flush request with no data; flush-cache is preferred
+ * because a barrier also stalls the backend until all in flight is done.
+ */
+static u8 xbf_flush_op(bool flush_cache, bool barrier)
+{
+	if (flush_cache)
+		return BLKIF_OP_FLUSH_DISKCACHE;
+	return barrier ? BLKIF_OP_WRITE_BARRIER : 0;
+}
+
+/*
+ * The blkif operation for a request with flags @opf, given the backend's
+ * flush operation and whether it discards (securely); -EOPNOTSUPP when it
+ * cannot be done, 0 for a flush with nothing to flush.  A write is always a
+ * plain write, REQ_FUA or not: our queue offers no FUA, so the block layer
+ * sends a flush after it, and no blkif operation could make the write itself
+ * durable (a barrier flushes before its data, not after).
+ */
+static int xbf_wire_op(blk_opf_t opf, u8 flush_op, bool discard, bool secure)
+{
+	switch (opf & REQ_OP_MASK) {
+	case REQ_OP_READ:
+		return BLKIF_OP_READ;
+	case REQ_OP_WRITE:
+		return BLKIF_OP_WRITE;
+	case REQ_OP_FLUSH:
+		return flush_op;
+	case REQ_OP_DISCARD:
+		return discard ? BLKIF_OP_DISCARD : -EOPNOTSUPP;
+	case REQ_OP_SECURE_ERASE:
+		return secure ? BLKIF_OP_DISCARD : -EOPNOTSUPP;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/*
+ * How a request ends, from the backend's @status for it.  A flush the
+ * backend refuses means its disk has no cache left to flush: the request is
+ * done (the caller turns the feature off), rather than an error that would
+ * fail, say, the journal commit waiting on it.
+ */
+static blk_status_t xbf_rsp_status(s16 status, bool flush)
+{
+	switch (status) {
+	case BLKIF_RSP_OKAY:
+		return BLK_STS_OK;
+	case BLKIF_RSP_EOPNOTSUPP:
+		return flush ? BLK_STS_OK : BLK_STS_NOTSUPP;
+	default:
+		return BLK_STS_IOERR;
+	}
 }
 
 /*
@@ -541,33 +613,6 @@ static void xbf_copy_data(struct request *rq, struct list_head *grants,
  * Issuing requests.
  */
 
-/* The blkif operation for @rq, or -EOPNOTSUPP. */
-static int xbf_wire_op(struct xbf_dev *dev, struct request *rq, bool *postflush)
-{
-	*postflush = false;
-	switch (req_op(rq)) {
-	case REQ_OP_READ:
-		return BLKIF_OP_READ;
-	case REQ_OP_WRITE:
-		if (!(rq->cmd_flags & REQ_FUA))
-			return BLKIF_OP_WRITE;
-		/* A barrier is a flush and FUA in one. */
-		if (READ_ONCE(dev->fua_op))
-			return BLKIF_OP_WRITE_BARRIER;
-		/* Only after a reissue to a backend without barriers. */
-		*postflush = READ_ONCE(dev->flush_op) != 0;
-		return BLKIF_OP_WRITE;
-	case REQ_OP_FLUSH:
-		return READ_ONCE(dev->flush_op);
-	case REQ_OP_DISCARD:
-		return READ_ONCE(dev->discard) ? BLKIF_OP_DISCARD : -EOPNOTSUPP;
-	case REQ_OP_SECURE_ERASE:
-		return READ_ONCE(dev->secure_discard) ? BLKIF_OP_DISCARD : -EOPNOTSUPP;
-	default:
-		return -EOPNOTSUPP;
-	}
-}
-
 /*
  * Has the ring room for @nr_parts more slots holding @pages pages?  Called
  * with ring->lock held.
@@ -679,7 +724,8 @@ static blk_status_t xbf_queue_rq(struct blk_mq_hw_ctx *hctx,
 	blk_mq_start_request(rq);
 	if (test_bit(XBF_BROKEN, &dev->flags))
 		return BLK_STS_IOERR;
-	op = xbf_wire_op(dev, rq, &xr->postflush);
+	op = xbf_wire_op(rq->cmd_flags, READ_ONCE(dev->flush_op),
+			 READ_ONCE(dev->discard), READ_ONCE(dev->secure_discard));
 	if (op < 0)
 		return BLK_STS_NOTSUPP;
 	if (req_op(rq) == REQ_OP_FLUSH && !op) {
@@ -736,11 +782,6 @@ static void xbf_feature_refused(struct xbf_dev *dev, unsigned int op)
 
 	switch (op) {
 	case BLKIF_OP_WRITE_BARRIER:
-		was_on = dev->fua_op;
-		WRITE_ONCE(dev->fua_op, 0);
-		if (dev->flush_op == op)
-			WRITE_ONCE(dev->flush_op, 0);
-		break;
 	case BLKIF_OP_FLUSH_DISKCACHE:
 		was_on = dev->flush_op;
 		WRITE_ONCE(dev->flush_op, 0);
@@ -771,6 +812,17 @@ static void xbf_mark_broken(struct xbf_dev *dev, const char *why)
 	schedule_work(&dev->broken_work);
 }
 
+/*
+ * The connection cannot be made: say so in xenstore, once, and break the
+ * device so that its I/O, with any taken back at resume, fails.
+ */
+static void xbf_give_up(struct xbf_dev *dev, int err, const char *what)
+{
+	if (!test_and_set_bit(XBF_DISCONNECTED, &dev->flags))
+		xenbus_dev_fatal(dev->xbdev, err, "%s", what);
+	xbf_mark_broken(dev, what);
+}
+
 /* A response we cannot make sense of.  Called with ring->lock held. */
 static int xbf_bad_response(struct xbf_ring *ring, const char *why)
 {
@@ -787,22 +839,19 @@ static int xbf_complete_part(struct xbf_ring *ring, const struct blkif_response 
 			     struct list_head *done)
 {
 	const char *fault = xbf_rsp_fault(rsp, ring->slots, ring->front.nr_ents);
-	blk_status_t status = BLK_STS_OK;
 	struct xbf_slot *slot;
 	struct request *rq;
 	struct xbf_req *xr;
+	blk_status_t status;
 
 	if (fault)
 		return xbf_bad_response(ring, fault);
 	slot = &ring->slots[rsp->id];
-	if (rsp->status == BLKIF_RSP_EOPNOTSUPP) {
-		xbf_feature_refused(ring->dev, slot->op);
-		status = BLK_STS_NOTSUPP;
-	} else if (rsp->status == BLKIF_RSP_ERROR) {
-		status = BLK_STS_IOERR;
-	}
-
 	rq = slot->rq;
+	status = xbf_rsp_status(rsp->status, req_op(rq) == REQ_OP_FLUSH);
+	if (rsp->status == BLKIF_RSP_EOPNOTSUPP)
+		xbf_feature_refused(ring->dev, slot->op);
+
 	slot->rq = NULL;
 	ring->free_ids[ring->nr_free++] = rsp->id;
 	xr = blk_mq_rq_to_pdu(rq);
@@ -815,13 +864,6 @@ static int xbf_complete_part(struct xbf_ring *ring, const struct blkif_response 
 	}
 	if (--xr->parts_pending)
 		return 0;
-	if (xr->postflush && !xr->status && READ_ONCE(ring->dev->flush_op)) {
-		/* The data is written; now the flush that makes it FUA. */
-		xr->postflush = false;
-		xr->op = ring->dev->flush_op;
-		xbf_push(ring, rq, 0, XBF_DIRECT_SEGS);
-		return 0;
-	}
 	list_add_tail(&rq->queuelist, done);
 	return 0;
 }
@@ -888,13 +930,10 @@ static void xbf_complete_rq(struct request *rq)
 	struct xbf_ring *ring = xr->ring;
 	blk_status_t status = xr->status;
 	unsigned long flags;
-	bool retry, restart;
+	bool restart;
 
 	if (!status && req_op(rq) == REQ_OP_READ)
 		xbf_copy_data(rq, &xr->data, false);
-	/* A refused barrier write is written again without one. */
-	retry = status == BLK_STS_NOTSUPP && req_op(rq) == REQ_OP_WRITE &&
-		xr->op == BLKIF_OP_WRITE_BARRIER;
 
 	spin_lock_irqsave(&ring->lock, flags);
 	if (!xbf_put_grants(ring, &xr->data))
@@ -910,10 +949,7 @@ static void xbf_complete_rq(struct request *rq)
 	if (restart)
 		blk_mq_start_stopped_hw_queues(rq->q, true);
 
-	if (retry && status == BLK_STS_NOTSUPP)
-		blk_mq_requeue_request(rq, true);
-	else
-		blk_mq_end_request(rq, status);
+	blk_mq_end_request(rq, status);
 }
 
 static const struct blk_mq_ops xbf_mq_ops = {
@@ -941,6 +977,8 @@ static void xbf_ring_teardown(struct xbf_ring *ring, struct list_head *orphans)
 
 	spin_lock_irq(&ring->lock);
 	ring->live = false;
+	/* Nothing on this ring will restart a queue it stopped: callers do. */
+	ring->stalled = false;
 	ring->gen++;
 	ring->lent = 0;
 	irq = ring->irq;
@@ -1096,17 +1134,23 @@ static void xbf_talk_to_backend(struct xbf_dev *dev)
 			      dev->disk ? dev->tag_set.nr_hw_queues : dev->max_rings);
 	dev->ring_order = min3(order, READ_ONCE(xbf_max_ring_order),
 			       (unsigned int)XENBUS_MAX_RING_GRANT_ORDER);
+	/* Not while the broken work takes rings down; not at all once broken. */
+	mutex_lock(&dev->ring_lock);
+	if (test_bit(XBF_BROKEN, &dev->flags))
+		err = -EIO;
 	for (i = 0; !err && i < dev->nr_rings; i++)
 		err = xbf_ring_setup(dev, &dev->rings[i]);
+	if (err) {
+		for (i = 0; i < dev->nr_rings; i++)
+			xbf_ring_teardown(&dev->rings[i], &none);
+	}
+	mutex_unlock(&dev->ring_lock);
 	if (!err)
 		err = xbf_publish(dev);
 	if (!err)
 		err = xenbus_switch_state(dev->xbdev, XenbusStateInitialised);
-	if (err) {
-		for (i = 0; i < dev->nr_rings; i++)
-			xbf_ring_teardown(&dev->rings[i], &none);
-		xenbus_dev_fatal(dev->xbdev, err, "setting up rings");
-	}
+	if (err)
+		xbf_give_up(dev, err, "setting up rings");
 }
 
 /*
@@ -1116,11 +1160,10 @@ static void xbf_talk_to_backend(struct xbf_dev *dev)
 /* Flush, FUA and discard as negotiated, into @lim. */
 static void xbf_set_features(struct xbf_dev *dev, struct queue_limits *lim)
 {
+	/* Never FUA: see "Durability" at the top of this file. */
 	lim->features &= ~(BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA);
 	if (dev->flush_op)
 		lim->features |= BLK_FEAT_WRITE_CACHE;
-	if (dev->fua_op)
-		lim->features |= BLK_FEAT_FUA;
 	lim->max_hw_discard_sectors = dev->discard ? UINT_MAX : 0;
 	lim->max_secure_erase_sectors = dev->secure_discard ? UINT_MAX : 0;
 	lim->discard_granularity = dev->discard_granularity;
@@ -1168,10 +1211,8 @@ static int xbf_read_backend(struct xbf_dev *dev, u64 *sectors)
 		kfree(mode);
 	dev->removable = info & VDISK_REMOVABLE;
 
-	dev->fua_op = xenbus_read_unsigned(be, "feature-barrier", 0) ?
-		      BLKIF_OP_WRITE_BARRIER : 0;
-	dev->flush_op = xenbus_read_unsigned(be, "feature-flush-cache", 0) ?
-			BLKIF_OP_FLUSH_DISKCACHE : dev->fua_op;
+	dev->flush_op = xbf_flush_op(xenbus_read_unsigned(be, "feature-flush-cache", 0),
+				     xenbus_read_unsigned(be, "feature-barrier", 0));
 	dev->discard = xenbus_read_unsigned(be, "feature-discard", 0);
 	dev->secure_discard = dev->discard &&
 			      xenbus_read_unsigned(be, "discard-secure", 0);
@@ -1228,7 +1269,6 @@ XBF_ATTR(indirect_segments, "%u", dev->max_indirect_segs);
 XBF_ATTR(max_request_segments, "%u", dev->max_req_segs);
 XBF_ATTR(persistent_grants, "%d", dev->persistent);
 XBF_ATTR(flush, "%s", xbf_op_name(READ_ONCE(dev->flush_op)));
-XBF_ATTR(fua, "%d", READ_ONCE(dev->fua_op) != 0);
 XBF_ATTR(discard, "%s", READ_ONCE(dev->secure_discard) ? "secure" :
 			 READ_ONCE(dev->discard) ? "yes" : "no");
 
@@ -1239,7 +1279,6 @@ static struct attribute *xbf_attrs[] = {
 	&dev_attr_max_request_segments.attr,
 	&dev_attr_persistent_grants.attr,
 	&dev_attr_flush.attr,
-	&dev_attr_fua.attr,
 	&dev_attr_discard.attr,
 	NULL
 };
@@ -1292,7 +1331,9 @@ static int xbf_create_disk(struct xbf_dev *dev, u64 sectors)
 	strscpy(disk->disk_name, dev->name);
 	set_capacity(disk, sectors);
 	set_disk_ro(disk, dev->readonly);
+	mutex_lock(&dev->ring_lock);
 	dev->disk = disk;
+	mutex_unlock(&dev->ring_lock);
 	return 0;
 }
 
@@ -1301,9 +1342,22 @@ static bool xbf_disk_in_service(struct xbf_dev *dev)
 	return dev->disk_added && !dev->disk_deleted;
 }
 
-/* After resume: reissue the requests taken back (or fail them). */
+/* The disk's queue while requests can still reach it.  With ring_lock held. */
+static struct request_queue *xbf_queue(struct xbf_dev *dev)
+{
+	return dev->disk && !dev->disk_deleted ? dev->disk->queue : NULL;
+}
+
+/*
+ * Let the queue run again after its rings went down: reissue the requests
+ * taken back at resume (or fail them), end the quiesce resume began, and
+ * start any hardware queue a ring stopped for want of room, since that
+ * ring's completions, which would have started it, are gone.  With
+ * ring_lock held.
+ */
 static void xbf_release_requeue(struct xbf_dev *dev, bool reissue)
 {
+	struct request_queue *q = xbf_queue(dev);
 	struct request *rq, *next;
 
 	list_for_each_entry_safe(rq, next, &dev->requeue, queuelist) {
@@ -1316,7 +1370,10 @@ static void xbf_release_requeue(struct xbf_dev *dev, bool reissue)
 	if (dev->quiesced) {
 		dev->quiesced = false;
 		blk_mq_unquiesce_queue(dev->disk->queue);
-		blk_mq_kick_requeue_list(dev->disk->queue);
+	}
+	if (q) {
+		blk_mq_start_stopped_hw_queues(q, true);
+		blk_mq_kick_requeue_list(q);
 	}
 }
 
@@ -1362,18 +1419,21 @@ static void xbf_connect(struct xbf_dev *dev)
 			goto fatal;
 		dev->disk_added = true;
 	}
+	mutex_lock(&dev->ring_lock);
 	xbf_release_requeue(dev, true);
+	mutex_unlock(&dev->ring_lock);
 	dev_info(&xbdev->dev,
-		 "%s: %llu sectors, %u/%u-byte blocks%s, %u queue(s) of %u ring page(s), indirect segments %u, persistent grants %d, flush %s, fua %d, discard %s\n",
+		 "%s: %llu sectors, %u/%u-byte blocks%s, %u queue(s) of %u ring page(s), indirect segments %u, persistent grants %d, flush %s, discard %s\n",
 		 dev->name, sectors, dev->sector_size, dev->physical_sector_size,
 		 dev->readonly ? ", read-only" : "", dev->nr_rings,
 		 1U << dev->ring_order, dev->max_indirect_segs, dev->persistent,
-		 xbf_op_name(dev->flush_op), dev->fua_op != 0,
+		 xbf_op_name(dev->flush_op),
 		 dev->secure_discard ? "secure" : dev->discard ? "yes" : "no");
 	return;
 
 fatal:
-	xenbus_dev_fatal(xbdev, err, "connecting to %s", xbdev->otherend);
+	/* The broken work fails what resume took back: no waiting for ever. */
+	xbf_give_up(dev, err, "connecting to the backend");
 }
 
 /* Fail a list of requests taken off the rings. */
@@ -1387,35 +1447,51 @@ static void xbf_fail_requests(struct list_head *requests)
 	}
 }
 
-/* Disconnect a device we cannot trust: its I/O fails, the guest goes on. */
+/*
+ * Disconnect a device we cannot trust, or that could not reconnect: every
+ * request it holds fails, on its rings, taken back at resume, or parked in
+ * a hardware queue a ring had stopped, and so does all later I/O (queue_rq
+ * sees XBF_BROKEN).  Under ring_lock, so never while rings are being set up.
+ */
 static void xbf_broken_work(struct work_struct *work)
 {
 	struct xbf_dev *dev = container_of(work, struct xbf_dev, broken_work);
-	struct gendisk *disk = READ_ONCE(dev->disk);
+	struct request_queue *q;
 	LIST_HEAD(orphans);
 	unsigned int i;
 
-	if (disk)
-		blk_mq_quiesce_queue(disk->queue);
+	mutex_lock(&dev->ring_lock);
+	q = xbf_queue(dev);
+	if (q)
+		blk_mq_quiesce_queue(q);
 	for (i = 0; i < dev->max_rings; i++)
 		xbf_ring_teardown(&dev->rings[i], &orphans);
-	if (disk)
-		blk_mq_unquiesce_queue(disk->queue);
+	if (q)
+		blk_mq_unquiesce_queue(q);
 	xbf_fail_requests(&orphans);
+	xbf_release_requeue(dev, false);
+	mutex_unlock(&dev->ring_lock);
 	if (!test_and_set_bit(XBF_DISCONNECTED, &dev->flags))
 		xenbus_dev_fatal(dev->xbdev, -EIO, "backend misbehaved");
 }
 
-/* Unplug, first step: remove the disk; its I/O drains on the live rings. */
+/*
+ * Unplug, first step: remove the disk; its I/O drains on the live rings (or
+ * fails, through the broken work, on a broken device).  The broken work is
+ * not cancelled here: the rings' interrupts can still schedule it.
+ */
 static void xbf_close(struct xbf_dev *dev)
 {
+	mutex_lock(&dev->ring_lock);
 	if (dev->quiesced)
 		xbf_release_requeue(dev, false);
+	mutex_unlock(&dev->ring_lock);
 	if (xbf_disk_in_service(dev)) {
 		del_gendisk(dev->disk);
+		mutex_lock(&dev->ring_lock);
 		dev->disk_deleted = true;
+		mutex_unlock(&dev->ring_lock);
 	}
-	cancel_work_sync(&dev->broken_work);
 	if (dev->disk_added && dev->tag_set.tags)
 		blk_mq_free_tag_set(&dev->tag_set);
 }
@@ -1430,8 +1506,10 @@ static void xbf_drop_rings(struct xbf_dev *dev)
 	LIST_HEAD(orphans);
 	unsigned int i;
 
+	mutex_lock(&dev->ring_lock);
 	for (i = 0; i < dev->max_rings; i++)
 		xbf_ring_teardown(&dev->rings[i], &orphans);
+	mutex_unlock(&dev->ring_lock);
 	xbf_fail_requests(&orphans);
 }
 
@@ -1513,6 +1591,7 @@ static int xbf_probe(struct xenbus_device *xbdev, const struct xenbus_device_id 
 	dev->xbdev = xbdev;
 	dev->handle = vdevice;
 	mutex_init(&dev->lock);
+	mutex_init(&dev->ring_lock);
 	INIT_LIST_HEAD(&dev->requeue);
 	INIT_WORK(&dev->broken_work, xbf_broken_work);
 	INIT_WORK(&dev->features_work, xbf_features_work);
@@ -1540,6 +1619,7 @@ static int xbf_resume(struct xenbus_device *xbdev)
 	unsigned int i;
 
 	mutex_lock(&dev->lock);
+	mutex_lock(&dev->ring_lock);
 	if (!test_bit(XBF_BROKEN, &dev->flags)) {
 		if (xbf_disk_in_service(dev) && !dev->quiesced) {
 			blk_mq_quiesce_queue(dev->disk->queue);
@@ -1550,6 +1630,7 @@ static int xbf_resume(struct xenbus_device *xbdev)
 		dev_info(&xbdev->dev, "resuming; %zu request(s) to reissue\n",
 			 list_count_nodes(&dev->requeue));
 	}
+	mutex_unlock(&dev->ring_lock);
 	mutex_unlock(&dev->lock);
 	return 0;
 }
@@ -1562,6 +1643,11 @@ static void xbf_remove(struct xenbus_device *xbdev)
 	xbf_close(dev);
 	xbf_drop_rings(dev);
 	mutex_unlock(&dev->lock);
+	/*
+	 * Only now that no ring has an interrupt left to schedule it can the
+	 * broken work be cancelled for good, before dev is freed.
+	 */
+	cancel_work_sync(&dev->broken_work);
 	cancel_work_sync(&dev->features_work);
 	cancel_delayed_work_sync(&dev->reclaim_work);
 	if (dev->disk_added) {
@@ -1772,6 +1858,75 @@ static void xbf_test_rsp_fault(struct kunit *test)
 	}
 }
 
+static void xbf_test_flush_op(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, xbf_flush_op(true, true), BLKIF_OP_FLUSH_DISKCACHE);
+	KUNIT_EXPECT_EQ(test, xbf_flush_op(true, false), BLKIF_OP_FLUSH_DISKCACHE);
+	KUNIT_EXPECT_EQ(test, xbf_flush_op(false, true), BLKIF_OP_WRITE_BARRIER);
+	KUNIT_EXPECT_EQ(test, xbf_flush_op(false, false), 0);
+}
+
+/* A FUA write is a plain write whatever the backend offers; never a barrier. */
+static void xbf_test_wire_op(struct kunit *test)
+{
+	static const blk_opf_t writes[] = {
+		REQ_OP_WRITE, REQ_OP_WRITE | REQ_FUA,
+		REQ_OP_WRITE | REQ_FUA | REQ_PREFLUSH | REQ_SYNC,
+	};
+	static const bool offers[][2] = {
+		{ true, true }, { false, true }, { true, false }, { false, false },
+	};
+	unsigned int i, j;
+	u8 flush;
+
+	for (i = 0; i < ARRAY_SIZE(offers); i++) {
+		flush = xbf_flush_op(offers[i][0], offers[i][1]);
+		for (j = 0; j < ARRAY_SIZE(writes); j++)
+			KUNIT_EXPECT_EQ_MSG(test, xbf_wire_op(writes[j], flush, true, true),
+					    BLKIF_OP_WRITE, "flush-cache %d barrier %d opf %#x",
+					    offers[i][0], offers[i][1], writes[j]);
+		KUNIT_EXPECT_EQ(test, xbf_wire_op(REQ_OP_FLUSH, flush, false, false), flush);
+	}
+	KUNIT_EXPECT_EQ(test, xbf_wire_op(REQ_OP_READ, 0, false, false), BLKIF_OP_READ);
+	KUNIT_EXPECT_EQ(test, xbf_wire_op(REQ_OP_DISCARD, 0, true, false), BLKIF_OP_DISCARD);
+	KUNIT_EXPECT_EQ(test, xbf_wire_op(REQ_OP_DISCARD, 0, false, false), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, xbf_wire_op(REQ_OP_SECURE_ERASE, 0, true, false), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, xbf_wire_op(REQ_OP_SECURE_ERASE, 0, true, true),
+			BLKIF_OP_DISCARD);
+	KUNIT_EXPECT_EQ(test, xbf_wire_op(REQ_OP_WRITE_ZEROES, 0, true, true), -EOPNOTSUPP);
+}
+
+/* The queue gets a write cache from either flush key, and FUA from neither. */
+static void xbf_test_no_fua(struct kunit *test)
+{
+	struct xbf_dev *dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+	struct queue_limits lim = { .features = BLK_FEAT_FUA };
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->flush_op = xbf_flush_op(true, true);
+	xbf_set_features(dev, &lim);
+	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_WRITE_CACHE);
+	KUNIT_EXPECT_FALSE(test, lim.features & BLK_FEAT_FUA);
+	dev->flush_op = xbf_flush_op(false, true);
+	xbf_set_features(dev, &lim);
+	KUNIT_EXPECT_TRUE(test, lim.features & BLK_FEAT_WRITE_CACHE);
+	KUNIT_EXPECT_FALSE(test, lim.features & BLK_FEAT_FUA);
+	dev->flush_op = 0;
+	xbf_set_features(dev, &lim);
+	KUNIT_EXPECT_FALSE(test, lim.features & (BLK_FEAT_WRITE_CACHE | BLK_FEAT_FUA));
+}
+
+/* A refused flush completes; a refused anything else does not. */
+static void xbf_test_rsp_status(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_OKAY, false), BLK_STS_OK);
+	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_OKAY, true), BLK_STS_OK);
+	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_EOPNOTSUPP, true), BLK_STS_OK);
+	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_EOPNOTSUPP, false), BLK_STS_NOTSUPP);
+	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_ERROR, true), BLK_STS_IOERR);
+	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_ERROR, false), BLK_STS_IOERR);
+}
+
 static struct kunit_case xbf_test_cases[] = {
 	KUNIT_CASE(xbf_test_vdevice),
 	KUNIT_CASE(xbf_test_disk_name),
@@ -1780,6 +1935,10 @@ static struct kunit_case xbf_test_cases[] = {
 	KUNIT_CASE(xbf_test_segments),
 	KUNIT_CASE(xbf_test_rsp_window),
 	KUNIT_CASE(xbf_test_rsp_fault),
+	KUNIT_CASE(xbf_test_flush_op),
+	KUNIT_CASE(xbf_test_wire_op),
+	KUNIT_CASE(xbf_test_no_fua),
+	KUNIT_CASE(xbf_test_rsp_status),
 	{}
 };
 
