@@ -33,8 +33,9 @@ fi
 # The KUnit suites our port ships and their number of cases, one "NAME N"
 # a line: the boot test wants each of them to report every case.
 suites=$(dirname "$out")/kunit-suites.txt
-(cd "$top" && grep -l 'struct kunit_suite' -r arch/x86/xen drivers/xen drivers/block \
-	drivers/net drivers/tty 2>/dev/null | LC_ALL=C sort | while read -r f; do
+(cd "$top" && git ls-files -- arch/x86/xen drivers/xen drivers/block drivers/net \
+	drivers/tty | grep '\.c$' | xargs -r grep -l 'struct kunit_suite' | LC_ALL=C sort |
+	while read -r f; do
 	name=$(sed -n 's/^[[:space:]]*\.name = "\(.*\)",$/\1/p' "$f" | tail -n 1)
 	echo "$name $(grep -cE '^[[:space:]]*KUNIT_CASE(_PARAM)?\(' "$f")"
 done) > "$suites.tmp"
