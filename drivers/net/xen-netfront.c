@@ -35,12 +35,22 @@
  * for.  A bad packet is dropped and counted; a backend that breaks the
  * protocol itself, or keeps a granted page mapped, gets the device marked
  * broken and ignored until it reconnects, and such a page is never reused.
- * An untrusted backend (module parameter or xenstore key "trusted" = 0)
- * only ever sees copies of outgoing packets in fresh zeroed pages.
+ * A TX answer of RSP_NULL is taken only for the extra-info slots a packet
+ * really carried; one for a data slot would strand that slot's id.
  *
- * After save/restore the backend behind our rings is gone: xnf_resume()
- * stops transmitting and the new backend's InitWait replaces the rings,
- * under the same net_device.  This port is for x86: 4 KiB pages only.
+ * No backend reads memory it has no business with.  Every RX page is
+ * zeroed before it is first granted, and an untrusted backend (module
+ * parameter or xenstore key "trusted" = 0) only ever sees copies of
+ * outgoing packets in fresh zeroed pages.  Netback drops a packet whose
+ * first slot is shorter than an Ethernet header, so a packet whose data
+ * starts that close to a page end is copied the same way.
+ *
+ * Transmitting is allowed from the moment the rings are published until
+ * the backend starts closing, the guest resumes on another backend, or the
+ * device is found broken (xnf_info.tx_on, broken); nothing reopens a queue
+ * outside that window, and carrier is on only inside it.  After
+ * save/restore the new backend's InitWait replaces the rings, under the
+ * same net_device.  This port is for x86: 4 KiB pages only.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -124,6 +134,7 @@ struct xnf_tx_slot {
 	struct page *bounce;	/* our private copy of the data, or NULL */
 	grant_ref_t gref;	/* INVALID_GRANT_REF while the slot is free */
 	unsigned int pkt_bytes;	/* skb->len on a packet's first slot, for BQL */
+	u8 nr_extras;		/* extra-info slots posted after this one */
 };
 
 enum { XNF_EOI_RX, XNF_EOI_TX };	/* bits of xnf_queue.eoi_pending */
@@ -144,6 +155,7 @@ struct xnf_queue {
 	struct xen_netif_tx_front_ring tx;
 	grant_ref_t tx_ring_gref;
 	unsigned int tx_nr_free_ids;
+	unsigned int tx_nulls_owed;	/* RSP_NULLs due for extra-info slots */
 	u16 tx_free_ids[XNF_TX_RING_SIZE];
 	struct xnf_tx_slot tx_slots[XNF_TX_RING_SIZE];
 	struct u64_stats_sync tx_syncp;
@@ -169,6 +181,7 @@ struct xnf_info {
 	domid_t backend_id;
 	bool split_events;
 	bool bounce_tx;			/* backend not trusted */
+	bool tx_on;			/* rings published, backend not closing */
 	bool broken;			/* backend broke the protocol */
 	netdev_features_t backend_offloads;
 };
@@ -192,6 +205,87 @@ static unsigned int xnf_skb_slots(const struct sk_buff *skb)
 		slots += xnf_region_slots(skb_frag_off(&shinfo->frags[i]),
 					  skb_frag_size(&shinfo->frags[i]));
 	return slots;
+}
+
+/* Bytes of the first ring slot when @len bytes at byte @offset of a page
+ * (or of a compound page) are granted where they lie.
+ */
+static unsigned int xnf_first_chunk(unsigned long offset, unsigned int len)
+{
+	return min_t(unsigned long, len, XEN_PAGE_SIZE - (offset & (XEN_PAGE_SIZE - 1)));
+}
+
+/* The first ring slot's bytes when an skb's own pages are granted: the head,
+ * or the first fragment if the head is empty.
+ */
+static unsigned int xnf_skb_first_chunk(const struct sk_buff *skb)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int i;
+
+	if (skb_headlen(skb))
+		return xnf_first_chunk(offset_in_page(skb->data), skb_headlen(skb));
+	for (i = 0; i < shinfo->nr_frags; i++)
+		if (skb_frag_size(&shinfo->frags[i]))
+			return xnf_first_chunk(skb_frag_off(&shinfo->frags[i]),
+					       skb_frag_size(&shinfo->frags[i]));
+	return 0;
+}
+
+/* How a packet goes onto the TX ring. */
+struct xnf_tx_plan {
+	unsigned int slots;	/* data slots */
+	unsigned int first;	/* bytes in the first of them */
+	bool bounce;		/* copied into fresh pages, one per slot */
+};
+
+/*
+ * Plan the TX slots of a packet of @len bytes which, granted where it lies,
+ * needs @slots slots, the first holding @first bytes.  It is copied instead
+ * when the backend is @untrusted, when it needs more than @max_slots, or
+ * when its first slot would be shorter than an Ethernet header, which
+ * netback takes for a malformed packet.  A copy starts at a page's start,
+ * so its first slot holds min(len, page) bytes.  False if the packet cannot
+ * be sent at all.
+ */
+static bool xnf_tx_plan(unsigned int len, unsigned int first, unsigned int slots,
+			unsigned int max_slots, bool untrusted, struct xnf_tx_plan *plan)
+{
+	if (len < ETH_HLEN || len > XEN_NETIF_MAX_TX_SIZE)
+		return false;
+	plan->bounce = untrusted || first < ETH_HLEN || slots > max_slots;
+	if (plan->bounce) {
+		plan->slots = DIV_ROUND_UP(len, XEN_PAGE_SIZE);
+		plan->first = min_t(unsigned int, len, XEN_PAGE_SIZE);
+	} else {
+		plan->slots = slots;
+		plan->first = first;
+	}
+	return plan->slots <= max_slots;
+}
+
+enum xnf_tx_rsp { XNF_TX_RSP_DATA, XNF_TX_RSP_EXTRA, XNF_TX_RSP_BAD };
+
+/*
+ * What a TX response answers.  @posted: its id names a slot we posted and
+ * have had no answer for.  @nulls_owed: extra-info slots of the packet
+ * answered last that are still unanswered; the backend answers them with
+ * RSP_NULL right after the packet's first slot.  RSP_NULL anywhere else
+ * would leave a data slot, and its id, unanswered for ever.
+ */
+static enum xnf_tx_rsp xnf_tx_rsp_kind(s16 status, bool posted, unsigned int nulls_owed)
+{
+	if (nulls_owed)
+		return status == XEN_NETIF_RSP_NULL ? XNF_TX_RSP_EXTRA : XNF_TX_RSP_BAD;
+	if (status == XEN_NETIF_RSP_NULL || !posted)
+		return XNF_TX_RSP_BAD;
+	return XNF_TX_RSP_DATA;
+}
+
+/* May a stopped TX queue with @ring_free free requests be woken? */
+static bool xnf_tx_may_wake(bool tx_on, bool broken, unsigned int ring_free)
+{
+	return tx_on && !broken && ring_free >= XNF_TX_ROOM;
 }
 
 /* The wire's GSO type for an skb's gso_type; NONE if the wire has none. */
@@ -272,6 +366,37 @@ static void xnf_mark_broken(struct xnf_info *info, const char *why)
 	netif_carrier_off(info->netdev);
 }
 
+/* Carrier on, unless the device may not transmit.  xnf_mark_broken() sets
+ * broken before it turns carrier off, and we turn it on before we look at
+ * broken, so whichever of the two runs second leaves carrier right.
+ */
+static void xnf_carrier_on(struct xnf_info *info)
+{
+	if (!READ_ONCE(info->tx_on) || READ_ONCE(info->broken))
+		return;
+	netif_carrier_on(info->netdev);
+	smp_mb();	/* carrier on before looking at broken again */
+	if (!READ_ONCE(info->tx_on) || READ_ONCE(info->broken))
+		netif_carrier_off(info->netdev);
+}
+
+/* Stop transmitting for good, until the next connect.  After the pass over
+ * the queue locks no TX completion can still act on tx_on being set, so
+ * none reopens a queue that netif_tx_disable() has stopped.
+ */
+static void xnf_stop_tx(struct xnf_info *info)
+{
+	unsigned int i;
+
+	WRITE_ONCE(info->tx_on, false);
+	for (i = 0; i < info->netdev->num_tx_queues; i++) {
+		spin_lock_bh(&info->queues[i].tx_lock);
+		spin_unlock_bh(&info->queues[i].tx_lock);
+	}
+	netif_carrier_off(info->netdev);
+	netif_tx_disable(info->netdev);
+}
+
 /*
  * End the backend's access to a page we granted.  If it still has the page
  * mapped, the page must never be reused: @page (ours alone, or NULL when it is
@@ -311,6 +436,8 @@ struct xnf_tx_build {
 	u16 first_flags;
 	u8 gso_wire_type;
 	u16 gso_size;
+	bool bounced;			/* data copied into bounce pages */
+	unsigned int slots;		/* data slots it needs */
 	grant_ref_t grefs;		/* reserved for this packet */
 	unsigned int nr_slots;		/* posted so far */
 	struct xen_netif_tx_request req;	/* last request, not yet in the ring */
@@ -330,6 +457,7 @@ static void xnf_tx_put(struct xnf_queue *q, struct xnf_tx_build *b, struct page 
 	/* The first slot takes over the caller's reference. */
 	slot->skb = !b->skb ? NULL : b->nr_slots ? skb_get(b->skb) : b->skb;
 	slot->pkt_bytes = b->nr_slots ? 0 : b->len;
+	slot->nr_extras = 0;
 
 	if (b->nr_slots) {
 		b->req.flags |= XEN_NETTXF_more_data;
@@ -348,6 +476,7 @@ static void xnf_tx_put(struct xnf_queue *q, struct xnf_tx_build *b, struct page 
 			struct xen_netif_extra_info *extra;
 
 			b->req.flags |= XEN_NETTXF_extra_info;
+			slot->nr_extras = 1;
 			extra = (void *)RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt++);
 			*extra = (struct xen_netif_extra_info) {
 				.type = XEN_NETIF_EXTRA_TYPE_GSO,
@@ -410,82 +539,109 @@ static void xnf_tx_push(struct xnf_queue *q)
 		notify_remote_via_irq(q->tx_irq);
 }
 
+/* Count the slots @skb needs, plan its layout and, if the plan says so,
+ * copy it into bounce pages.  False if it must be dropped.
+ */
+static bool xnf_tx_prepare(struct xnf_info *info, struct sk_buff *skb,
+			   struct xnf_tx_build *b, struct page **bounce)
+{
+	/* Without scatter-gather the backend takes single-slot packets only. */
+	unsigned int max_slots = (info->backend_offloads & NETIF_F_SG) ? XNF_TX_MAX_SLOTS : 1;
+	struct xnf_tx_plan plan;
+
+	*b = (struct xnf_tx_build) {
+		.len = skb->len,
+		.first_flags = xnf_tx_csum_flags(skb->ip_summed),
+		.gso_wire_type = XEN_NETIF_GSO_TYPE_NONE,
+	};
+	if (skb_is_gso(skb)) {
+		b->gso_wire_type = xnf_gso_to_wire(skb_shinfo(skb)->gso_type);
+		b->gso_size = skb_shinfo(skb)->gso_size;
+		if (b->gso_wire_type == XEN_NETIF_GSO_TYPE_NONE)
+			return false;
+	}
+	if (!xnf_tx_plan(skb->len, xnf_skb_first_chunk(skb), xnf_skb_slots(skb), max_slots,
+			 info->bounce_tx, &plan))
+		return false;
+	b->slots = plan.slots;
+	b->bounced = plan.bounce;
+	return !b->bounced || xnf_tx_bounce(skb, bounce, b->slots);
+}
+
+static void xnf_tx_free_bounce(struct xnf_tx_build *b, struct page **bounce)
+{
+	unsigned int i;
+
+	for (i = 0; b->bounced && i < b->slots; i++)
+		__free_page(bounce[i]);
+}
+
+/* Lay a prepared packet onto the ring.  Caller holds tx_lock and has made
+ * sure of b->slots free ids and one more free request.
+ */
+static void xnf_tx_post(struct xnf_queue *q, struct sk_buff *skb, struct xnf_tx_build *b,
+			struct page **bounce)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+	unsigned int i;
+
+	if (b->bounced) {
+		for (i = 0; i < b->slots; i++)
+			xnf_tx_put(q, b, bounce[i], 0,
+				   min_t(unsigned int, b->len - i * XEN_PAGE_SIZE, XEN_PAGE_SIZE),
+				   bounce[i]);
+	} else {
+		b->skb = skb;
+		xnf_tx_put_region(q, b, virt_to_page(skb->data), offset_in_page(skb->data),
+				  skb_headlen(skb));
+		for (i = 0; i < shinfo->nr_frags; i++)
+			xnf_tx_put_region(q, b, skb_frag_page(&shinfo->frags[i]),
+					  skb_frag_off(&shinfo->frags[i]),
+					  skb_frag_size(&shinfo->frags[i]));
+	}
+	*RING_GET_REQUEST(&q->tx, b->req_idx) = b->req;
+
+	xnf_tx_count(q, XNF_TX_PACKETS, 1);
+	xnf_tx_count(q, XNF_TX_BYTES, b->len);
+	if (b->gso_wire_type != XEN_NETIF_GSO_TYPE_NONE)
+		xnf_tx_count(q, XNF_TX_GSO, 1);
+	if (b->bounced)
+		xnf_tx_count(q, XNF_TX_BOUNCED, 1);
+}
+
 static netdev_tx_t xnf_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct xnf_info *info = netdev_priv(dev);
 	unsigned int qid = skb_get_queue_mapping(skb);
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, qid);
 	struct page *bounce[XNF_TX_MAX_SLOTS];
-	struct xnf_tx_build b = { .len = skb->len };
-	unsigned int slots, max_slots, i;
+	struct xnf_tx_build b;
 	struct xnf_queue *q;
-	bool bounced, kick;
+	bool kick;
 
-	if (unlikely(qid >= READ_ONCE(info->nr_queues) || READ_ONCE(info->broken))) {
+	if (unlikely(qid >= READ_ONCE(info->nr_queues) || !READ_ONCE(info->tx_on) ||
+		     READ_ONCE(info->broken))) {
 		dev_core_stats_tx_dropped_inc(dev);
 		dev_kfree_skb_any(skb);
 		return NETDEV_TX_OK;
 	}
 	q = &info->queues[qid];
 
-	/* Without scatter-gather the backend takes single-slot packets only;
-	 * a packet spread over too many pages is packed into fresh ones.
-	 */
-	max_slots = (info->backend_offloads & NETIF_F_SG) ? XNF_TX_MAX_SLOTS : 1;
-	slots = xnf_skb_slots(skb);
-	bounced = info->bounce_tx || slots > max_slots;
-	if (bounced)
-		slots = DIV_ROUND_UP(skb->len, XEN_PAGE_SIZE);
-	b.first_flags = xnf_tx_csum_flags(skb->ip_summed);
-	b.gso_wire_type = XEN_NETIF_GSO_TYPE_NONE;
-	if (skb_is_gso(skb)) {
-		b.gso_wire_type = xnf_gso_to_wire(skb_shinfo(skb)->gso_type);
-		b.gso_size = skb_shinfo(skb)->gso_size;
-	}
-
-	if (unlikely(skb->len < ETH_HLEN || skb->len > XEN_NETIF_MAX_TX_SIZE ||
-		     slots > max_slots ||
-		     (skb_is_gso(skb) && b.gso_wire_type == XEN_NETIF_GSO_TYPE_NONE)))
+	if (!xnf_tx_prepare(info, skb, &b, bounce))
 		goto drop;
-	if (bounced && !xnf_tx_bounce(skb, bounce, slots))
-		goto drop;
-	if (gnttab_alloc_grant_references(slots, &b.grefs))
+	if (gnttab_alloc_grant_references(b.slots, &b.grefs))
 		goto drop_bounce;
 
 	spin_lock(&q->tx_lock);
-	if (unlikely(RING_FREE_REQUESTS(&q->tx) < slots + 1 || q->tx_nr_free_ids < slots)) {
+	if (unlikely(RING_FREE_REQUESTS(&q->tx) < b.slots + 1 || q->tx_nr_free_ids < b.slots)) {
 		/* The queue is stopped before this can happen; be safe anyway. */
 		netif_tx_stop_queue(txq);
 		spin_unlock(&q->tx_lock);
 		gnttab_free_grant_references(b.grefs);
 		goto drop_bounce;
 	}
-
 	skb_tx_timestamp(skb);
-	if (bounced) {
-		for (i = 0; i < slots; i++)
-			xnf_tx_put(q, &b, bounce[i], 0,
-				   min_t(unsigned int, b.len - i * XEN_PAGE_SIZE, XEN_PAGE_SIZE),
-				   bounce[i]);
-	} else {
-		const struct skb_shared_info *shinfo = skb_shinfo(skb);
-
-		b.skb = skb;
-		xnf_tx_put_region(q, &b, virt_to_page(skb->data),
-				  offset_in_page(skb->data), skb_headlen(skb));
-		for (i = 0; i < shinfo->nr_frags; i++)
-			xnf_tx_put_region(q, &b, skb_frag_page(&shinfo->frags[i]),
-					  skb_frag_off(&shinfo->frags[i]),
-					  skb_frag_size(&shinfo->frags[i]));
-	}
-	*RING_GET_REQUEST(&q->tx, b.req_idx) = b.req;
-
-	xnf_tx_count(q, XNF_TX_PACKETS, 1);
-	xnf_tx_count(q, XNF_TX_BYTES, b.len);
-	if (b.gso_wire_type != XEN_NETIF_GSO_TYPE_NONE)
-		xnf_tx_count(q, XNF_TX_GSO, 1);
-	if (bounced)
-		xnf_tx_count(q, XNF_TX_BOUNCED, 1);
+	xnf_tx_post(q, skb, &b, bounce);
 
 	kick = __netdev_tx_sent_queue(txq, b.len, netdev_xmit_more());
 	if (RING_FREE_REQUESTS(&q->tx) < XNF_TX_ROOM) {
@@ -496,13 +652,12 @@ static netdev_tx_t xnf_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		xnf_tx_push(q);
 	spin_unlock(&q->tx_lock);
 
-	if (bounced)
+	if (b.bounced)
 		dev_consume_skb_any(skb);
 	return NETDEV_TX_OK;
 
 drop_bounce:
-	for (i = 0; bounced && i < slots; i++)
-		__free_page(bounce[i]);
+	xnf_tx_free_bounce(&b, bounce);
 drop:
 	spin_lock(&q->tx_lock);
 	xnf_tx_count(q, XNF_TX_DROPPED, 1);
@@ -546,12 +701,19 @@ static void xnf_tx_complete(struct xnf_queue *q, int budget)
 
 	for (cons = q->tx.rsp_cons; cons != prod; cons++) {
 		struct xen_netif_tx_response rsp;
+		bool posted;
 
 		RING_COPY_RESPONSE(&q->tx, cons, &rsp);
-		if (rsp.status == XEN_NETIF_RSP_NULL)	/* answers an extra-info slot */
+		posted = rsp.id < XNF_TX_RING_SIZE &&
+			 q->tx_slots[rsp.id].gref != INVALID_GRANT_REF;
+		switch (xnf_tx_rsp_kind(rsp.status, posted, q->tx_nulls_owed)) {
+		case XNF_TX_RSP_EXTRA:
+			q->tx_nulls_owed--;
 			continue;
-		if (rsp.id >= XNF_TX_RING_SIZE || q->tx_slots[rsp.id].gref == INVALID_GRANT_REF) {
-			xnf_mark_broken(q->info, "TX response for a request never made");
+		case XNF_TX_RSP_BAD:
+			xnf_mark_broken(q->info, "TX response that answers no request of ours");
+			goto done;
+		case XNF_TX_RSP_DATA:
 			break;
 		}
 		if (rsp.status != XEN_NETIF_RSP_OKAY)
@@ -560,13 +722,16 @@ static void xnf_tx_complete(struct xnf_queue *q, int budget)
 			packets++;
 			bytes += q->tx_slots[rsp.id].pkt_bytes;
 		}
+		q->tx_nulls_owed = q->tx_slots[rsp.id].nr_extras;
 		xnf_tx_release(q, rsp.id, budget);
 	}
+done:
 	q->tx.rsp_cons = cons;
 	netdev_tx_completed_queue(txq, packets, bytes);
 
-	if (netif_tx_queue_stopped(txq) && !READ_ONCE(q->info->broken) &&
-	    RING_FREE_REQUESTS(&q->tx) >= XNF_TX_ROOM)
+	if (netif_tx_queue_stopped(txq) &&
+	    xnf_tx_may_wake(READ_ONCE(q->info->tx_on), READ_ONCE(q->info->broken),
+			    RING_FREE_REQUESTS(&q->tx)))
 		netif_tx_wake_queue(txq);
 out:
 	spin_unlock(&q->tx_lock);
@@ -577,7 +742,8 @@ out:
 /* Post an empty granted page in every free RX slot. */
 static void xnf_rx_refill(struct xnf_queue *q)
 {
-	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | (q->info->bounce_tx ? __GFP_ZERO : 0);
+	/* Zeroed: the backend must not read what the page held before. */
+	gfp_t gfp = GFP_ATOMIC | __GFP_NOWARN | __GFP_ZERO;
 	RING_IDX prod = q->rx.req_prod_pvt;
 	int notify;
 
@@ -878,7 +1044,8 @@ static int xnf_open(struct net_device *dev)
 		napi_enable(&info->queues[i].napi);
 		napi_schedule(&info->queues[i].napi);	/* owed EOIs, refill */
 	}
-	netif_tx_start_all_queues(dev);
+	if (READ_ONCE(info->tx_on))
+		netif_tx_start_all_queues(dev);
 	return 0;
 }
 
@@ -1043,6 +1210,7 @@ static void xnf_queue_reset_ids(struct xnf_queue *q)
 		q->tx_free_ids[id] = XNF_TX_RING_SIZE - 1 - id;
 	}
 	q->tx_nr_free_ids = XNF_TX_RING_SIZE;
+	q->tx_nulls_owed = 0;
 }
 
 /* Undo xnf_queue_setup(), in whatever state it left the queue.  NAPI and the
@@ -1266,11 +1434,10 @@ static void xnf_disconnect(struct xnf_info *info)
 
 	if (!info->nr_queues)
 		return;
-	netif_carrier_off(dev);
+	xnf_stop_tx(info);
 	if (netif_running(dev))
 		for (i = 0; i < info->nr_queues; i++)
 			napi_disable(&info->queues[i].napi);
-	netif_tx_disable(dev);
 	xnf_release_queues(info);
 }
 
@@ -1319,6 +1486,7 @@ static int xnf_connect(struct xnf_info *info)
 			napi_enable(&info->queues[i].napi);
 			napi_schedule(&info->queues[i].napi);
 		}
+	WRITE_ONCE(info->tx_on, true);
 	netif_tx_wake_all_queues(dev);
 	netdev_info(dev, "connected to domain %u: %u queue(s), %s event channels%s\n",
 		    info->backend_id, nr_queues, info->split_events ? "split" : "shared",
@@ -1377,8 +1545,9 @@ static void xnf_backend_changed(struct xenbus_device *xb, enum xenbus_state back
 	case XenbusStateConnected:
 		if (!READ_ONCE(info->nr_queues))	/* our connect failed */
 			break;
-		netif_carrier_on(dev);
-		netdev_notify_peers(dev);	/* we may have moved host */
+		xnf_carrier_on(info);
+		if (netif_carrier_ok(dev))
+			netdev_notify_peers(dev);	/* we may have moved host */
 		break;
 	case XenbusStateClosing:
 	case XenbusStateClosed:
@@ -1386,8 +1555,7 @@ static void xnf_backend_changed(struct xenbus_device *xb, enum xenbus_state back
 		 * let go of our pages (remove, or its next InitWait).
 		 */
 		rtnl_lock();
-		netif_carrier_off(dev);
-		netif_tx_disable(dev);
+		xnf_stop_tx(info);
 		rtnl_unlock();
 		xenbus_frontend_closed(xb);
 		break;
@@ -1518,8 +1686,7 @@ static int xnf_resume(struct xenbus_device *xb)
 {
 	struct xnf_info *info = dev_get_drvdata(&xb->dev);
 
-	netif_carrier_off(info->netdev);
-	netif_tx_disable(info->netdev);
+	xnf_stop_tx(info);
 	return 0;
 }
 
@@ -1607,6 +1774,131 @@ static void xnf_test_skb_slots(struct kunit *test)
 	put_page(page);
 }
 
+/* Plan a packet that is one head of @len bytes at @off of its page. */
+static void xnf_check_head_plan(struct kunit *test, unsigned int off, unsigned int len,
+				unsigned int max_slots)
+{
+	unsigned int first = xnf_first_chunk(off, len), slots = xnf_region_slots(off, len);
+	struct xnf_tx_plan plan;
+
+	if (!xnf_tx_plan(len, first, slots, max_slots, false, &plan)) {
+		/* only a packet too big for one slot without SG */
+		KUNIT_EXPECT_GT(test, len, XEN_PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, max_slots, 1U);
+		return;
+	}
+	KUNIT_EXPECT_GE(test, plan.first, ETH_HLEN);
+	KUNIT_EXPECT_LE(test, plan.slots, max_slots);
+	KUNIT_EXPECT_EQ(test, plan.bounce, first < ETH_HLEN || slots > max_slots);
+	if (!plan.bounce)
+		KUNIT_EXPECT_EQ(test, plan.first, first);
+}
+
+/* Whatever the head's place in its page, no plan starts with a slot shorter
+ * than an Ethernet header, none exceeds the slot limit, and a packet laid
+ * out as it lies keeps its first slot.
+ */
+static void xnf_test_tx_plan_first_slot(struct kunit *test)
+{
+	unsigned int off, len;
+	struct xnf_tx_plan plan;
+
+	for (off = XEN_PAGE_SIZE - 64; off < XEN_PAGE_SIZE; off++)
+		for (len = ETH_HLEN; len <= 3 * XEN_PAGE_SIZE; len += 97) {
+			xnf_check_head_plan(test, off, len, 1);
+			xnf_check_head_plan(test, off, len, XNF_TX_MAX_SLOTS);
+		}
+
+	/* 100 bytes starting 6 bytes before a page end: copied */
+	KUNIT_EXPECT_EQ(test, xnf_first_chunk(XEN_PAGE_SIZE - 6, 100), 6U);
+	KUNIT_ASSERT_TRUE(test, xnf_tx_plan(100, 6, 2, XNF_TX_MAX_SLOTS, false, &plan));
+	KUNIT_EXPECT_TRUE(test, plan.bounce);
+	KUNIT_EXPECT_EQ(test, plan.slots, 1U);
+	KUNIT_EXPECT_EQ(test, plan.first, 100U);
+	/* exactly an Ethernet header in the first slot: as it lies */
+	KUNIT_ASSERT_TRUE(test, xnf_tx_plan(100, ETH_HLEN, 2, XNF_TX_MAX_SLOTS, false, &plan));
+	KUNIT_EXPECT_FALSE(test, plan.bounce);
+	/* an untrusted backend always gets a copy */
+	KUNIT_ASSERT_TRUE(test, xnf_tx_plan(1514, 1514, 1, XNF_TX_MAX_SLOTS, true, &plan));
+	KUNIT_EXPECT_TRUE(test, plan.bounce);
+	/* a compound-page offset counts within its 4 KiB page */
+	KUNIT_EXPECT_EQ(test, xnf_first_chunk(3 * XEN_PAGE_SIZE - 2, 100), 2U);
+	/* runts and giants are refused */
+	KUNIT_EXPECT_FALSE(test, xnf_tx_plan(ETH_HLEN - 1, ETH_HLEN - 1, 1, 18, false, &plan));
+	KUNIT_EXPECT_FALSE(test, xnf_tx_plan(XEN_NETIF_MAX_TX_SIZE + 1, 100, 17, 18, false, &plan));
+	KUNIT_EXPECT_TRUE(test, xnf_tx_plan(XEN_NETIF_MAX_TX_SIZE, 100, 18, 18, false, &plan));
+}
+
+/* The same through real skbs: a head 6 bytes before a page end, and an empty
+ * head with a fragment 6 bytes before a page end.
+ */
+static void xnf_test_skb_first_chunk(struct kunit *test)
+{
+	struct sk_buff *skb = alloc_skb(2 * PAGE_SIZE, GFP_KERNEL);
+	struct page *page = alloc_page(GFP_KERNEL);
+	struct xnf_tx_plan plan;
+	unsigned int room;
+
+	if (!skb || !page) {
+		kfree_skb(skb);
+		if (page)
+			__free_page(page);
+		kunit_skip(test, "out of memory");
+	}
+	room = PAGE_SIZE - offset_in_page(skb->data);
+	if (room < 6)
+		room += PAGE_SIZE;
+	skb_reserve(skb, room - 6);
+	skb_put(skb, 100);
+	KUNIT_EXPECT_EQ(test, xnf_skb_first_chunk(skb), 6U);
+	KUNIT_ASSERT_TRUE(test, xnf_tx_plan(skb->len, xnf_skb_first_chunk(skb),
+					    xnf_skb_slots(skb), XNF_TX_MAX_SLOTS, false, &plan));
+	KUNIT_EXPECT_TRUE(test, plan.bounce);
+	KUNIT_EXPECT_GE(test, plan.first, ETH_HLEN);
+	kfree_skb(skb);
+
+	skb = alloc_skb(0, GFP_KERNEL);
+	if (!skb) {
+		__free_page(page);
+		kunit_skip(test, "out of memory");
+	}
+	skb_add_rx_frag(skb, 0, page, PAGE_SIZE - 6, 6, PAGE_SIZE);
+	get_page(page);
+	skb_add_rx_frag(skb, 1, page, 0, 200, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, skb_headlen(skb), 0U);
+	KUNIT_EXPECT_EQ(test, xnf_skb_first_chunk(skb), 6U);
+	KUNIT_ASSERT_TRUE(test, xnf_tx_plan(skb->len, xnf_skb_first_chunk(skb),
+					    xnf_skb_slots(skb), XNF_TX_MAX_SLOTS, false, &plan));
+	KUNIT_EXPECT_TRUE(test, plan.bounce);
+	KUNIT_EXPECT_EQ(test, plan.first, 206U);
+	kfree_skb(skb);
+}
+
+static void xnf_test_tx_rsp_kind(struct kunit *test)
+{
+	/* data slots: any status but RSP_NULL, for a slot we posted */
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_OKAY, true, 0), XNF_TX_RSP_DATA);
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_ERROR, true, 0), XNF_TX_RSP_DATA);
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_DROPPED, true, 0), XNF_TX_RSP_DATA);
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_OKAY, false, 0), XNF_TX_RSP_BAD);
+	/* RSP_NULL answers an extra-info slot only, never a data slot */
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_NULL, true, 0), XNF_TX_RSP_BAD);
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_NULL, false, 0), XNF_TX_RSP_BAD);
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_NULL, false, 1), XNF_TX_RSP_EXTRA);
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_NULL, true, 2), XNF_TX_RSP_EXTRA);
+	/* an extra-info slot answered as data */
+	KUNIT_EXPECT_EQ(test, xnf_tx_rsp_kind(XEN_NETIF_RSP_OKAY, true, 1), XNF_TX_RSP_BAD);
+}
+
+static void xnf_test_tx_may_wake(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, xnf_tx_may_wake(true, false, XNF_TX_ROOM));
+	KUNIT_EXPECT_FALSE(test, xnf_tx_may_wake(true, false, XNF_TX_ROOM - 1));
+	/* closing, or resumed on another backend: never reopened */
+	KUNIT_EXPECT_FALSE(test, xnf_tx_may_wake(false, false, XNF_TX_RING_SIZE));
+	KUNIT_EXPECT_FALSE(test, xnf_tx_may_wake(true, true, XNF_TX_RING_SIZE));
+}
+
 static void xnf_test_gso_mapping(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, xnf_gso_to_wire(SKB_GSO_TCPV4), XEN_NETIF_GSO_TYPE_TCPV4);
@@ -1684,6 +1976,10 @@ static void xnf_test_prod_plausible(struct kunit *test)
 static struct kunit_case xnf_test_cases[] = {
 	KUNIT_CASE(xnf_test_region_slots),
 	KUNIT_CASE(xnf_test_skb_slots),
+	KUNIT_CASE(xnf_test_tx_plan_first_slot),
+	KUNIT_CASE(xnf_test_skb_first_chunk),
+	KUNIT_CASE(xnf_test_tx_rsp_kind),
+	KUNIT_CASE(xnf_test_tx_may_wake),
 	KUNIT_CASE(xnf_test_gso_mapping),
 	KUNIT_CASE(xnf_test_csum_mapping),
 	KUNIT_CASE(xnf_test_rx_check),
