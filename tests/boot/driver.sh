@@ -142,8 +142,19 @@ nf_qstat() {
 	domu 30 "ethtool -S eth0" | awk -v k="q$1_$2:" '$1 == k { print $2 }'
 }
 
-# The device as ethtool sees it: our driver, two queues (one per vCPU), and
-# the backend's offloads switched on.
+# domid: the domU's domain id; vif0: netback's device in dom0 for its eth0.
+domid() { "$XL" domid "$DOMU"; }
+vif0() { echo "vif$(domid).0"; }
+
+# vif_stat VIF NAME: a standard counter of a netback device in dom0 (its rx
+# is what the domU sent, its tx what the domU was sent).
+vif_stat() { cat "/sys/class/net/$1/statistics/$2" 2> /dev/null || echo 0; }
+
+# The device as the domU's ethtool sees it (our driver, two queues, the
+# backend's offloads on), against dom0's own evidence: the keys the
+# frontend wrote to xenstore (queues, rings, a TX and an RX event channel
+# per queue, the features it asks for), netback's side (state, what it
+# offers) and netback's interrupts for each queue in dom0's /proc/interrupts.
 t_netfront_info() {
 	domu 30 'ethtool -i eth0; ethtool -l eth0; ethtool -k eth0' > /tmp/nf.out 2>&1 ||
 		{ sed 's/^/# /' /tmp/nf.out; return 1; }
@@ -153,16 +164,82 @@ t_netfront_info() {
 		[ "$(grep -cE 'Combined:[[:space:]]+2$' /tmp/nf.out)" = 2 ] &&
 		grep -q '^scatter-gather: on' /tmp/nf.out &&
 		grep -q '^tcp-segmentation-offload: on' /tmp/nf.out &&
-		grep -q '^tx-checksumming: on' /tmp/nf.out
+		grep -q '^tx-checksumming: on' /tmp/nf.out || { say "the domU's ethtool disagrees"; return 1; }
+	guest_q=$(awk '/Combined:/ { n = $2 } END { print n }' /tmp/nf.out)
+	fe=/local/domain/$(domid)/device/vif/0
+	be=$(xenstore-read "$fe/backend")
+	st=0
+	nq=$(xenstore-read "$fe/multi-queue-num-queues")
+	say "xenstore: frontend state $(xenstore-read "$fe/state"), backend state $(xenstore-read "$be/state"), multi-queue-num-queues $nq (backend offers $(xenstore-read "$be/multi-queue-max-queues")), domU uses $guest_q"
+	[ "$(xenstore-read "$fe/state")" = 4 ] && [ "$(xenstore-read "$be/state")" = 4 ] ||
+		{ say "not both Connected"; st=1; }
+	[ "$nq" = 2 ] && [ "$nq" = "$guest_q" ] || { say "queue counts differ"; st=1; }
+	ports=
+	q=0
+	while [ $q -lt "${nq:-0}" ]; do
+		line=
+		for k in tx-ring-ref rx-ring-ref event-channel-tx event-channel-rx; do
+			v=$(xenstore-read "$fe/queue-$q/$k" 2> /dev/null)
+			case $v in ''|*[!0-9]*) say "queue-$q/$k is '$v'"; st=1 ;; esac
+			line="$line $k=$v"
+		done
+		say "xenstore queue-$q:$line"
+		ports="$ports $(xenstore-read "$fe/queue-$q/event-channel-tx") $(xenstore-read "$fe/queue-$q/event-channel-rx")"
+		q=$((q + 1))
+	done
+	n_ports=$(echo $ports | wc -w)
+	[ "$(echo $ports | tr ' ' '\n' | sort -u | wc -l)" = "$n_ports" ] ||
+		{ say "event channels shared between queues or rings:$ports"; st=1; }
+	feats=
+	for k in request-rx-copy feature-rx-notify feature-sg feature-gso-tcpv4 \
+		feature-gso-tcpv6 feature-ipv6-csum-offload; do
+		v=$(xenstore-read "$fe/$k" 2> /dev/null)
+		feats="$feats $k=$v"
+		[ "$v" = 1 ] || st=1
+	done
+	say "xenstore frontend:$feats"
+	grep -E "vif$(domid)\.0-q[0-9]+-(tx|rx)\$" /proc/interrupts | awk '{ print $NF }' |
+		tr '\n' ' ' > /tmp/irqs.out
+	say "dom0 /proc/interrupts, netback's: $(cat /tmp/irqs.out)"
+	[ "$(wc -w < /tmp/irqs.out)" = $((2 * ${nq:-0})) ] ||
+		{ say "dom0 has not one TX and one RX interrupt per queue"; st=1; }
+	return $st
+}
+
+# nb_ring Q: "TX RX" ring indexes of netback's queue Q for the domU's eth0,
+# from its debugfs file in dom0: the TX requests it has consumed and the RX
+# responses it has produced, one per ring slot.
+nb_ring() {
+	grep -q ' /sys/kernel/debug ' /proc/mounts ||
+		mount -t debugfs debugfs /sys/kernel/debug 2> /dev/null
+	awk '/^TX:/ { s = "tx" } /^RX:/ { s = "rx" }
+		s == "tx" && $1 == "req" && $2 == "prod" { tx = $6 }
+		s == "rx" && $1 == "rsp" && $2 == "prod" { rx = $3 }
+		END { print tx + 0, rx + 0 }' \
+		"/sys/kernel/debug/xen-netback/$(vif0)/io_ring_q$1" 2> /dev/null
+}
+
+# irq_count NAME: the sum over CPUs of dom0's interrupt line NAME.
+irq_count() {
+	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' \
+		/proc/interrupts
 }
 
 # Both queues carry traffic.  TX: a UDP sender pinned to each vCPU (XPS maps
 # CPU n to queue n; UDP leaves from the sending task's CPU, where TCP's
 # ACK-clocked sends may leave from any).  RX: eight TCP flows, which netback
 # spreads over the queues by flow hash.  Every datagram and flow is checked.
+# Judged in dom0: netback's own ring indexes for each queue must move by at
+# least 256 slots (1 MiB) each way, by no fewer slots than the bytes the
+# guest counts on that queue need (a slot holds at most 4 KiB), and
+# netback's interrupt of each queue's TX ring must have fired.
 t_queues() {
 	for c in tx rx; do
 		for q in 0 1; do eval "before_${c}$q=\$(nf_qstat $q ${c}_bytes)"; done
+	done
+	for q in 0 1; do
+		eval "ring0_$q=\"$(nb_ring $q)\""
+		eval "irq0_$q=$(irq_count "$(vif0)-q$q-tx")"
 	done
 	timeout 120 "$XTEST" urecv 7100 50 400 8000 > /tmp/q0.out 2>&1 &
 	r0=$!
@@ -190,15 +267,24 @@ t_queues() {
 	grep -c ': ok,' /tmp/qr.out | sed 's/^/# domU: TCP flows verified: /'
 	[ $st -eq 0 ] || { sed 's/^/# domU: /' /tmp/qr.out; return 1; }
 	moved=0
-	for c in tx rx; do
-		for q in 0 1; do
+	for q in 0 1; do
+		set -- $(eval echo "\$ring0_$q") $(nb_ring $q)
+		slots_tx=$((($3 - $1 + 4294967296) % 4294967296))
+		slots_rx=$((($4 - $2 + 4294967296) % 4294967296))
+		irqs=$(($(irq_count "$(vif0)-q$q-tx") - $(eval echo "\$irq0_$q")))
+		for c in tx rx; do
 			now=$(nf_qstat $q ${c}_bytes)
 			eval "was=\$before_${c}$q"
-			say "queue $q ${c}_bytes: $was -> $now"
-			[ "${now:-0}" -gt "$((was + 1048576))" ] && moved=$((moved + 1))
+			eval "slots=\$slots_$c"
+			bytes=$((${now:-0} - was))
+			say "queue $q $c: the domU counts $bytes bytes, netback $slots ring slots"
+			[ "$bytes" -gt 1048576 ] && [ "$slots" -ge 256 ] &&
+				[ "$slots" -ge $(((bytes + 4095) / 4096)) ] && moved=$((moved + 1))
 		done
+		say "queue $q: netback's TX interrupt fired $irqs times"
+		[ "$irqs" -gt 0 ] || moved=0
 	done
-	[ $moved -eq 4 ]	# at least 1 MiB more through every queue, each way
+	[ $moved -eq 4 ]	# every queue, each way, seen in dom0 and in the domU
 }
 
 # ethtool -K: offloads off, then on again, with verified TCP each time; no
@@ -225,21 +311,83 @@ t_offloads() {
 	[ "$gso2" -gt "$gso1" ]
 }
 
-# t_jumbo MIB: MTU 9000 on the domU, its vif and the bridge; 8900-byte pings
-# (one frame over three ring slots) both ways and MIB MiB of TCP each way.
+# udp_bound dom0|domU PORT: wait (up to 30 s) until a socket is bound to UDP
+# PORT there, as /proc/net/udp shows it.
+udp_bound() {
+	_chk="grep -q ':$(printf %04X "$2") ' /proc/net/udp"
+	_i=0
+	while [ $_i -lt 30 ]; do
+		if [ "$1" = dom0 ]; then
+			sh -c "$_chk" && return 0
+		else
+			domu 10 "$_chk" > /dev/null 2>&1 && return 0
+		fi
+		sleep 1
+		_i=$((_i + 1))
+	done
+	say "nothing bound to UDP port $2 in $1 after 30 s"
+	return 1
+}
+
+# vif_frames VIF: "RXPACKETS RXBYTES TXPACKETS TXBYTES" of a netback device.
+vif_frames() {
+	echo "$(vif_stat "$1" rx_packets) $(vif_stat "$1" rx_bytes)" \
+		"$(vif_stat "$1" tx_packets) $(vif_stat "$1" tx_bytes)"
+}
+
+# jumbo_pings VIF: five 8900-byte pings each way.  Judged on netback's
+# counters in dom0: each way about ten frames (request and reply of each
+# ping) of over 6000 bytes on average; at MTU 1500 every one of them would
+# be seven fragments of at most 1514 bytes.
+jumbo_pings() {
+	set -- "$1" $(vif_frames "$1")
+	_st=0
+	domu 60 "ping -c 5 -W 5 -s 8900 $DOM0_IP" > /tmp/ping.out 2>&1 ||
+		{ sed 's/^/# /' /tmp/ping.out; say "domU's 8900-byte pings failed"; _st=1; }
+	timeout 30 ping -c 5 -W 5 -s 8900 "$DOMU_IP" > /tmp/ping.out 2>&1 ||
+		{ sed 's/^/# /' /tmp/ping.out; say "dom0's 8900-byte pings failed"; _st=1; }
+	set -- $(vif_frames "$1") "$2" "$3" "$4" "$5"
+	up=$(($1 - $5)) upb=$(($2 - $6)) down=$(($3 - $7)) downb=$(($4 - $8))
+	say "netback during the pings: from the domU $up frames, $upb bytes; to the domU $down frames, $downb bytes"
+	[ "$up" -gt 0 ] && [ "$down" -gt 0 ] || return 1
+	say "bytes per frame: from the domU $((upb / up)), to the domU $((downb / down))"
+	[ $((upb / up)) -gt 6000 ] && [ $((downb / down)) -gt 6000 ] &&
+		[ "$up" -le 20 ] && [ "$down" -le 20 ] || { say "the pings did not go as jumbo frames"; _st=1; }
+	return $_st
+}
+
+# jumbo_df PORT: three 8972-byte UDP datagrams (a 9000-byte IP packet) each
+# way with don't-fragment set, which no sender may split: each must arrive.
+jumbo_df() {
+	_st=0
+	timeout 60 "$XTEST" urecv "$1" 83 3 8972 > /tmp/u.out 2>&1 &
+	_r=$!
+	udp_bound dom0 "$1" && domu 60 "xtest usend-df $DOM0_IP $1 83 3 8972" 2>&1 | sed 's/^/# domU: /'
+	wait $_r || _st=1
+	sed 's/^/# dom0: /' /tmp/u.out
+	domu 60 "xtest urecv $(($1 + 1)) 84 3 8972" > /tmp/u.out 2>&1 &
+	_r=$!
+	udp_bound domU $(($1 + 1)) && "$XTEST" usend-df "$DOMU_IP" $(($1 + 1)) 84 3 8972 2>&1 |
+		sed 's/^/# dom0: /'
+	wait $_r || _st=1
+	sed 's/^/# domU: /' /tmp/u.out
+	return $_st
+}
+
+# t_jumbo MIB: MTU 9000 on the domU's eth0, its vif and the bridge, each
+# read back; jumbo frames proven from dom0 (jumbo_pings), 8972-byte UDP
+# datagrams with don't-fragment each way, then MIB MiB of TCP each way.
+# Every check runs and prints even after one has failed.
 t_jumbo() {
-	vif=vif$("$XL" domid "$DOMU").0
-	ip link set dev "$vif" mtu 9000 && ip link set dev xenbr0 mtu 9000 || return 1
-	domu 30 'ip link set eth0 mtu 9000 && cat /sys/class/net/eth0/mtu' | sed 's/^/# domU mtu: /'
-	st=1
-	if domu 60 "ping -c 3 -W 5 -s 8900 $DOM0_IP" > /tmp/ping.out 2>&1 &&
-		timeout 30 ping -c 3 -W 5 -s 8900 "$DOMU_IP" > /dev/null; then
-		say "8900-byte pings both ways"
-		tcp_both "$1" 7300 81
-		st=$?
-	else
-		sed 's/^/# /' /tmp/ping.out
-	fi
+	vif=$(vif0)
+	st=0
+	ip link set dev "$vif" mtu 9000 && ip link set dev xenbr0 mtu 9000 || st=1
+	mtu=$(domu 30 'ip link set eth0 mtu 9000; cat /sys/class/net/eth0/mtu')
+	say "MTU: domU eth0 ${mtu:-?}, dom0 $vif $(cat "/sys/class/net/$vif/mtu"), xenbr0 $(cat /sys/class/net/xenbr0/mtu)"
+	[ "$mtu" = 9000 ] || { say "the domU's eth0 is not at MTU 9000"; st=1; }
+	jumbo_pings "$vif" || st=1
+	jumbo_df 7310 || { say "8972-byte datagrams with don't-fragment did not pass"; st=1; }
+	tcp_both "$1" 7300 81 || st=1
 	domu 30 'ip link set eth0 mtu 1500'
 	ip link set dev xenbr0 mtu 1500
 	ip link set dev "$vif" mtu 1500
@@ -248,11 +396,12 @@ t_jumbo() {
 
 # UDP datagrams of 1400 to 60000 bytes each way (IP fragments up to 41 per
 # datagram at MTU 1500), each datagram verified; at least 90% must arrive.
+# Each sender starts only once its receiver's socket is bound.
 t_udp() {
 	for size in 1400 8000 30000 60000; do
 		timeout 120 "$XTEST" urecv 7400 "$size" 100 "$size" > /tmp/u.out 2>&1 &
 		rpid=$!
-		sleep 1
+		udp_bound dom0 7400 || { kill $rpid; return 1; }
 		domu 120 "xtest usend $DOM0_IP 7400 $size 100 $size" > /dev/null 2>&1
 		wait $rpid
 		st=$?
@@ -260,7 +409,7 @@ t_udp() {
 		[ $st -eq 0 ] || return 1
 		domu 120 "xtest urecv 7401 $size 100 $size" > /tmp/u.out 2>&1 &
 		rpid=$!
-		sleep 2
+		udp_bound domU 7401 || { wait $rpid; return 1; }
 		"$XTEST" usend "$DOMU_IP" 7401 "$size" 100 "$size" 2> /dev/null
 		wait $rpid
 		st=$?
@@ -281,8 +430,24 @@ t_save_restore() {
 	t_disk 31 64 && t_net 32
 }
 
-# across MIB RATE PORT SEED CMD...: MIB MiB flow each way at RATE MiB/s and,
-# 3 s in, CMD runs; both transfers must then complete intact.
+# flowing WHEN: both transfers are seen moving in dom0 at that moment:
+# netback's counters for the domU's eth0 advance by at least 1 MiB each way
+# within one second, and the dom0 ends of both transfers are still running.
+flowing() {
+	_vif=$(vif0)
+	set -- "$1" "$(vif_stat "$_vif" rx_bytes)" "$(vif_stat "$_vif" tx_bytes)"
+	sleep 1
+	_up=$(($(vif_stat "$_vif" rx_bytes) - $2)) _down=$(($(vif_stat "$_vif" tx_bytes) - $3))
+	say "$1: in the last second netback took $_up bytes from the domU and gave it $_down"
+	kill -0 $p2 2> /dev/null && kill -0 $p3 2> /dev/null ||
+		{ say "$1: a transfer had already ended"; return 1; }
+	[ $_up -ge 1048576 ] && [ $_down -ge 1048576 ] ||
+		{ say "$1: the transfers were not moving"; return 1; }
+}
+
+# across MIB RATE PORT SEED CMD...: MIB MiB flow each way at RATE MiB/s;
+# once both are seen moving (flowing), CMD runs; afterwards the dom0 ends
+# must still be running (the transfers span CMD), then complete intact.
 across() {
 	mib=$1 rate=$2 port=$3 seed=$4
 	shift 4
@@ -294,11 +459,16 @@ across() {
 	p3=$!
 	domu 900 "xtest send $DOM0_IP $((port + 1)) $((seed + 1)) $mib $rate" > /tmp/a4.out 2>&1 &
 	p4=$!
-	sleep 3
-	kill -0 $p2 && kill -0 $p3 || { say "the transfers ended before $1"; return 1; }
-	"$@" || { say "$1 failed"; return 1; }
-	if kill -0 $p2 && kill -0 $p3; then say "$1 done while both transfers were under way"; fi
+	sleep 2
 	st=0
+	flowing "just before $1" || st=1
+	"$@" || { say "$1 failed"; st=1; }
+	if kill -0 $p2 2> /dev/null && kill -0 $p3 2> /dev/null; then
+		say "$1 done while both transfers were under way"
+	else
+		say "a transfer ended before $1 did"
+		st=1
+	fi
 	for p in $p1 $p2 $p3 $p4; do wait $p || st=1; done
 	sed 's/^/# dom0: /' /tmp/a2.out /tmp/a3.out
 	sed 's/^/# domU: /' /tmp/a1.out /tmp/a4.out
@@ -354,27 +524,67 @@ t_checkpoint() {
 	domu 60 "ping -c 3 -W 5 $DOM0_IP" > /dev/null
 }
 
+# rx_pages_zeroed MAC: the RX pages the new vif with MAC posted at connect
+# hold nothing of the domU's old memory.  Before the attach, 200 MiB of a
+# marker string were written to a file in the domU and deleted, so free
+# memory is full of it.  dom0 maps the vif's RX ring and every page posted
+# there (xtest rxpeek, through gntdev), before eth1 is up, and no page may
+# hold the marker.  (With the backend trusted, netfront used to post such
+# pages unzeroed.)
+rx_pages_zeroed() {
+	devid=$("$XL" network-list "$DOMU" | awk -v m="$1" '$3 == m { print $1 }')
+	fe=/local/domain/$(domid)/device/vif/$devid
+	_i=0
+	until [ "$(xenstore-read "$fe/state" 2> /dev/null)" = 4 ]; do
+		[ $_i -lt 30 ] || { say "vif $devid never reached Connected"; return 1; }
+		sleep 1
+		_i=$((_i + 1))
+	done
+	ref=$(xenstore-read "$fe/rx-ring-ref") || { say "no rx-ring-ref for vif $devid"; return 1; }
+	"$XTEST" rxpeek "$(domid)" "$ref" XNF-STALE-PAGE-MARKER > /tmp/peek.out 2>&1
+	_st=$?
+	sed 's/^/# dom0: /' /tmp/peek.out
+	grep -q 'pages posted: [1-9]' /tmp/peek.out && return $_st
+	say "no posted RX page found"
+	return 1
+}
+
 # Hot-plug a second vif from a backend with fewer features (netback set to
 # one queue and one event channel): eth1 appears with one queue and a
-# shared channel, carries pings and verified TCP on its own subnet, and goes
-# away on detach while eth0 carries on.
+# shared channel, its freshly posted RX pages hold no stale data
+# (rx_pages_zeroed, seen from dom0), it carries pings and verified TCP on
+# its own subnet, and goes away on detach while eth0 carries on.
 t_hotplug() {
 	mac=00:16:3e:00:00:03
 	nbp=/sys/module/xen_netback/parameters
 	echo 1 > $nbp/max_queues && echo N > $nbp/separate_tx_rx_irq ||
 		{ say "cannot set netback's parameters"; return 1; }
 	ip addr add 10.0.1.1/24 dev xenbr0
+	domu 120 'echo 1 > /sys/module/xen_netfront/parameters/trusted
+		yes XNF-STALE-PAGE-MARKER | head -c 209715200 > /tmp/stale
+		ls -l /tmp/stale; rm /tmp/stale' | sed 's/^/# domU: /'
 	timeout 60 "$XL" network-attach "$DOMU" bridge=xenbr0 mac=$mac
 	st=$?
 	echo 2 > $nbp/max_queues
 	echo Y > $nbp/separate_tx_rx_irq
 	[ $st -eq 0 ] || { say "xl network-attach failed"; return 1; }
 	wait_domu 30 '[ -e /sys/class/net/eth1 ]' || { say "no eth1 in the domU"; return 1; }
+	rx_pages_zeroed $mac || st=1
 	domu 30 'ip addr add 10.0.1.2/24 dev eth1 && ip link set eth1 up'
 	wait_domu 30 'grep -qx 1 /sys/class/net/eth1/carrier' || { say "eth1 has no carrier"; return 1; }
 	domu 30 "dmesg | grep 'eth1: connected' | tail -n 1" > /tmp/eth1.out
 	sed 's/^/# /' /tmp/eth1.out
 	grep -q '1 queue(s), shared event channels' /tmp/eth1.out || return 1
+	fe1=/local/domain/$(domid)/device/vif/$devid
+	say "xenstore vif $devid: multi-queue-num-queues $(xenstore-read "$fe1/multi-queue-num-queues" 2>&1), event-channel $(xenstore-read "$fe1/event-channel" 2>&1), queue-0/event-channel-tx $(xenstore-read "$fe1/queue-0/event-channel-tx" 2>&1 | head -n 1)"
+	say "dom0 /proc/interrupts: $(grep -oE "vif$(domid)\.$devid-q[0-9]+(-tx|-rx)?\$" /proc/interrupts | tr '\n' ' ')"
+	xenstore-read "$fe1/event-channel" > /dev/null 2>&1 &&
+		! xenstore-read "$fe1/event-channel-tx" > /dev/null 2>&1 &&
+		! xenstore-read "$fe1/queue-0/event-channel-tx" > /dev/null 2>&1 &&
+		[ "$(grep -cE "vif$(domid)\.$devid-q" /proc/interrupts)" = 1 ] &&
+		grep -qE "vif$(domid)\.$devid-q0\$" /proc/interrupts ||
+		{ say "dom0 does not see one queue on one shared event channel"; return 1; }
+	nb0=$(vif_stat "vif$(domid).$devid" rx_bytes)
 	domu 60 'ping -c 3 -W 5 10.0.1.1' > /tmp/ping.out 2>&1 ||
 		{ sed 's/^/# /' /tmp/ping.out; return 1; }
 	timeout 300 "$XTEST" recv 7600 97 16 > /tmp/recv.out 2>&1 &
@@ -383,13 +593,14 @@ t_hotplug() {
 	wait $rpid || { sed 's/^/# dom0: /' /tmp/recv.out; return 1; }
 	sed 's/^/# dom0: /' /tmp/recv.out
 	tx=$(nf_stat eth1 tx_bytes)
-	say "eth1 sent $tx bytes"
-	[ "$tx" -gt 16777216 ] || return 1
+	nb=$(($(vif_stat "vif$(domid).$devid" rx_bytes) - nb0))
+	say "eth1 sent $tx bytes; netback's vif$(domid).$devid took $nb"
+	[ "$tx" -gt 16777216 ] && [ "$nb" -gt 16777216 ] || return 1
 	timeout 60 "$XL" network-detach "$DOMU" $mac || { say "xl network-detach failed"; return 1; }
 	wait_domu 30 '[ ! -e /sys/class/net/eth1 ]' || { say "eth1 still there"; return 1; }
 	say "eth1 gone after detach"
 	ip addr del 10.0.1.1/24 dev xenbr0
-	domu 60 "ping -c 3 -W 5 $DOM0_IP" > /dev/null
+	domu 60 "ping -c 3 -W 5 $DOM0_IP" > /dev/null && return $st
 }
 
 # Nothing went wrong in the domU's kernel along the way.
@@ -413,15 +624,15 @@ t_kunit;                result $? "KUnit suites built into the domU kernel pass"
 t_disk 11 256;          result $? "256 MiB pattern on xvda reads back, dom0 backing file matches"
 t_ext4;                 result $? "ext4: mkfs, files, fsck clean, remount, checksums match"
 t_net 128;              result $? "ping both ways, 128 MiB TCP each way verified"
-t_netfront_info;        result $? "netfront: ethtool sees xen_netfront, 2 queues, offloads on"
-t_queues;               result $? "netfront: both queues carry over 1 MiB each way (XPS; flow hash)"
+t_netfront_info;        result $? "netfront: 2 queues and offloads, alike in the domU's ethtool, xenstore and dom0's interrupts"
+t_queues;               result $? "netfront: both queues carry over 1 MiB each way, seen in netback's rings (XPS; flow hash)"
 t_offloads;             result $? "netfront: ethtool -K offloads off and on, TCP verified, no GSO while off"
-t_jumbo 64;             result $? "netfront: MTU 9000, 8900-byte pings, 64 MiB TCP each way"
-t_udp;                  result $? "netfront: UDP 1400-60000 byte datagrams (IP fragments) both ways"
-t_checkpoint 96;        result $? "netfront: xl save -c (checkpoint, suspend cancelled) during a TCP transfer"
+t_jumbo 64;             result $? "netfront: MTU 9000, jumbo frames seen by netback, DF datagrams, 64 MiB TCP each way"
+t_udp;                  result $? "netfront: UDP 1400-60000 byte datagrams (IP fragments) both ways, receivers bound first"
+t_checkpoint 96;        result $? "netfront: xl save -c (checkpoint, suspend cancelled) while TCP is seen flowing"
 t_save_restore;         result $? "xl save + xl restore, then disk and network checks again"
-t_save_restore_load 128; result $? "netfront: save + restore during a TCP transfer, untrusted backend"
-t_hotplug;              result $? "netfront: network-attach/detach of a vif, 1-queue shared-channel backend"
+t_save_restore_load 128; result $? "netfront: save + restore while TCP is seen flowing, untrusted backend"
+t_hotplug;              result $? "netfront: network-attach/detach of a vif, 1-queue shared-channel backend, RX pages zeroed"
 t_log_clean;            result $? "domU kernel log clean after the network tests"
 t_shutdown;             result $? "xl shutdown ends the domain cleanly"
 

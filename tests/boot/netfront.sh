@@ -8,8 +8,11 @@
 #     off; each receiver checks every byte against the pattern, and both
 #     ends print the SHA-256 of what they sent or received, which must agree;
 #   - ten hot-plug / hot-unplug cycles of a second vif while TCP flows each
-#     way on eth0, with pings through eth1 each time it is up and no leak of
-#     memory, event channels or xenstore entries afterwards.
+#     way on eth0 (seen moving across each detach in netback's counters),
+#     then ten at rest, with pings through eth1 each time it is up; after
+#     every cycle no leak of event channels, netback devices or interrupts
+#     or xenstore entries, and after every cycle at rest none of memory
+#     beyond a margin that grows by 48 KiB (Slab 12 KiB) per cycle.
 #
 # It runs under busybox sh in dom0 like driver.sh (see there and
 # scripts/xen-host/README.md for the environment), drives the domU through
@@ -133,13 +136,29 @@ xfer() {
 
 # t_bulk MTU on|off MIB PORT SEED: MIB MiB each way at that MTU with the
 # offloads on or off.  With them off no GSO packet may leave; with them on
-# some must.  At MTU 1500 with sg off, MTU 9000 must be refused.
+# some must.  With them off, every frame the domU sends is one TCP segment,
+# so netback's average frame from the domU (its vif's rx counters in dom0)
+# shows the MTU: over 6000 bytes at MTU 9000, at most 1514 at MTU 1500.
+# At MTU 1500 with sg off, MTU 9000 must be refused.
 t_bulk() {
 	set_offloads on > /dev/null && set_mtu "$1" && set_offloads "$2" || return 1
+	mtu=$(domu 30 'cat /sys/class/net/eth0/mtu')
+	[ "$mtu" = "$1" ] || { say "the domU's eth0 has MTU $mtu, not $1"; return 1; }
 	q0=$(nf_qstats)
 	gso0=$(nf_stat tx_gso)
 	t0=$(now_cs)
+	vs=/sys/class/net/vif$("$XL" domid "$DOMU").0/statistics
+	set -- "$@" "$(cat $vs/rx_packets)" "$(cat $vs/rx_bytes)"
 	xfer domU "$4" "$5" "$3" || return 1
+	frames=$(($(cat $vs/rx_packets) - $6)) fbytes=$(($(cat $vs/rx_bytes) - $7))
+	say "netback took $frames frames, $((fbytes / (frames + 1))) bytes each on average, from the domU"
+	if [ "$2" = off ]; then
+		if [ "$1" -gt 1500 ]; then
+			[ $((fbytes / (frames + 1))) -gt 6000 ] || { say "no jumbo frames at MTU $1"; return 1; }
+		else
+			[ $((fbytes / (frames + 1))) -le 1514 ] || { say "frames over 1514 bytes at MTU $1"; return 1; }
+		fi
+	fi
 	xfer dom0 $(($4 + 1)) $(($5 + 1)) "$3" || return 1
 	gso1=$(nf_stat tx_gso)
 	say "both ways in $((($(now_cs) - t0) / 100)) s; GSO packets sent: $((gso1 - gso0))"
@@ -160,17 +179,31 @@ t_bulk() {
 	fi
 }
 
-# snapshot: the domU's memory and interrupt figures the hot-plug test
-# compares: MemAvailable and Slab (kB), and the Xen event channel lines in
-# /proc/interrupts.
+# snapshot: what the hot-plug test compares, "name=value ..." in one line:
+# the domU's MemAvailable and Slab (kB, after dropping caches) and its Xen
+# event channel lines in /proc/interrupts; in dom0, netback's devices for
+# the domain, netback's interrupt lines and the backend vif entries in
+# xenstore.
 snapshot() {
+	_d=$("$XL" domid "$DOMU")
 	domu 30 "echo 3 > /proc/sys/vm/drop_caches
 		awk '/^(MemAvailable|Slab):/ { printf \"%s=%s \", \$1, \$2 }' /proc/meminfo
-		echo irqs=\$(grep -c xen /proc/interrupts)" | tr -d ':'
+		echo irqs=\$(grep -c xen /proc/interrupts)" | tr -d ':\n'
+	echo " vifs=$(ls -d /sys/class/net/vif"$_d".* 2> /dev/null | wc -l)" \
+		"nbirqs=$(grep -cE "vif$_d\.[0-9]+-q" /proc/interrupts)" \
+		"xsvifs=$(xenstore-list "/local/domain/0/backend/vif/$_d" 2> /dev/null | wc -l)"
 }
 
-# one_cycle I MAC: attach a vif, find eth1 and ping through it both ways,
-# detach it, and see eth1 go.
+# vif0_bytes: "RX TX" byte counters of netback's device for the domU's eth0.
+vif0_bytes() {
+	_v=/sys/class/net/vif$("$XL" domid "$DOMU").0/statistics
+	echo "$(cat $_v/rx_bytes) $(cat $_v/tx_bytes)"
+}
+
+# one_cycle I MAC [loaded]: attach a vif, find eth1 and ping through it
+# both ways, detach it, and see eth1 go.  When loaded, netback's counters
+# for eth0 must advance by at least 256 KiB each way from just before the
+# detach until eth1 is gone: the load on eth0 was moving when it happened.
 one_cycle() {
 	c0=$(now_cs)
 	timeout 60 "$XL" network-attach "$DOMU" bridge=xenbr0 "mac=$2" ||
@@ -189,27 +222,54 @@ one_cycle() {
 	timeout 30 ping -c 2 -W 5 10.0.1.2 > /tmp/ping.out 2>&1 ||
 		{ say "cycle $1: dom0 cannot ping 10.0.1.2"; sed 's/^/# /' /tmp/ping.out; return 1; }
 	c2=$(now_cs)
+	set -- "$1" "$2" "${3:-idle}" $(vif0_bytes)
 	timeout 60 "$XL" network-detach "$DOMU" "$devid" ||
 		{ say "cycle $1: xl network-detach $devid failed"; return 1; }
 	wait_domu 30 '[ ! -e /sys/class/net/eth1 ]' || { say "cycle $1: eth1 still there"; return 1; }
-	say "cycle $1: devid $devid; eth1 up with $irq1 event channels after $(((c1 - c0) / 100)) s, pinged both ways, gone $((($(now_cs) - c2) / 100)) s after detach"
+	set -- "$@" $(vif0_bytes)
+	moved="$((($6 - $4) / 1024)) KiB from the domU, $((($7 - $5) / 1024)) KiB to it"
+	say "cycle $1: devid $devid; eth1 up with $irq1 event channels after $(((c1 - c0) / 100)) s, pinged both ways, gone $((($(now_cs) - c2) / 100)) s after detach; eth0 meanwhile $moved"
+	[ "$3" != loaded ] || { [ $(($6 - $4)) -ge 262144 ] && [ $(($7 - $5)) -ge 262144 ]; } ||
+		{ say "cycle $1: eth0's load was not moving across the detach"; return 1; }
 }
 
-# t_hotplug_cycles N: N attach/detach cycles of a second vif while TCP
+# leak_check N BEFORE AFTER WHAT: AFTER against BEFORE (snapshots) over N
+# cycles: the domU's MemAvailable may drop by less than 256 KiB plus 48 KiB
+# per cycle, its Slab grow by less than 64 KiB plus 12 KiB per cycle (one
+# leaked vif would keep 1 MiB of RX pages per queue), and every count of
+# event channels, netback devices, netback interrupts and xenstore entries
+# must be the same.  Prints one line, and one more per failure.
+leak_check() {
+	eval "$(echo "$2" | sed 's/\([a-zA-Z]*\)=/b_\1=/g')"
+	eval "$(echo "$3" | sed 's/\([a-zA-Z]*\)=/a_\1=/g')"
+	_mem=$((a_MemAvailable - b_MemAvailable)) _slab=$((a_Slab - b_Slab))
+	say "$4: MemAvailable ${_mem} kB, Slab ${_slab} kB; domU event channels $b_irqs -> $a_irqs, dom0 vifs $b_vifs -> $a_vifs, netback irqs $b_nbirqs -> $a_nbirqs, xenstore vifs $b_xsvifs -> $a_xsvifs"
+	_st=0
+	[ $((-_mem)) -lt $((256 + 48 * $1)) ] ||
+		{ say "$4: MemAvailable dropped by $((256 + 48 * $1)) kB or more"; _st=1; }
+	[ $_slab -lt $((64 + 12 * $1)) ] ||
+		{ say "$4: Slab grew by $((64 + 12 * $1)) kB or more"; _st=1; }
+	[ "$a_irqs" = "$b_irqs" ] && [ "$a_vifs" = "$b_vifs" ] &&
+		[ "$a_nbirqs" = "$b_nbirqs" ] && [ "$a_xsvifs" = "$b_xsvifs" ] ||
+		{ say "$4: a count of devices, interrupts or xenstore entries changed"; _st=1; }
+	return $_st
+}
+
+# t_hotplug_cycles N M: N attach/detach cycles of a second vif while TCP
 # flows each way on eth0 at 4 MiB/s (open-ended: stopped with SIGUSR1 after
 # the last cycle); both flows must still be running at the end and arrive
-# intact with equal SHA-256 at both ends.  Afterwards, against a snapshot
-# taken after one warm-up cycle: the domU's MemAvailable is within 4 MiB
-# (a leaked device would keep 2 MiB of RX buffers), Slab within 512 KiB,
-# the number of event channels the same, and xenstore holds only vif 0 on
-# both sides.
+# intact with equal SHA-256 at both ends, and each detach must happen with
+# them moving.  After each cycle the counts of event channels, netback
+# devices and interrupts and xenstore entries must be back to those after
+# a warm-up cycle (memory moves with the flows' socket buffers, so it is
+# only printed).  Then M cycles at rest, each followed by a snapshot
+# printed against the one before the first: memory must be back within
+# the leak_check margins for M cycles, and the counts the same, every
+# cycle.  Finally xenstore holds only vif 0 on both sides.
 t_hotplug_cycles() {
 	mac=00:16:3e:00:00:03
 	domid=$("$XL" domid "$DOMU")
 	ip addr add 10.0.1.1/24 dev xenbr0 || return 1
-	# a first cycle without load warms the caches a new device grows
-	one_cycle 0 $mac || return 1
-	snap0=$(snapshot)
 	domu 900 'xtest -s recv 7700 101 0' > /tmp/h1.out 2>&1 &
 	p1=$!
 	timeout 900 "$XTEST" -s send "$DOMU_IP" 7700 101 0 4 > /tmp/h2.out 2>&1 &
@@ -221,9 +281,16 @@ t_hotplug_cycles() {
 	p4=$!
 	sleep 3
 	st=0
+	# a first cycle warms the caches a new device grows
+	one_cycle 0 $mac loaded || st=1
+	snap0=$(snapshot)
+	say "after the warm-up cycle: $snap0"
 	cyc=1
-	while [ $cyc -le "$1" ]; do
-		one_cycle $cyc $mac || { st=1; break; }
+	while [ $st -eq 0 ] && [ $cyc -le "$1" ]; do
+		one_cycle $cyc $mac loaded || { st=1; break; }
+		leak_check 1 "$snap0" "$(snapshot)" "cycle $cyc, flows running" > /tmp/leak.out
+		sed -n '1p' /tmp/leak.out
+		grep -q 'count of devices' /tmp/leak.out && { sed -n '2,$p' /tmp/leak.out; st=1; }
 		cyc=$((cyc + 1))
 	done
 	if kill -0 $p2 && kill -0 $p3; then
@@ -245,17 +312,16 @@ t_hotplug_cycles() {
 			{ say "flow ${pair%:*} -> ${pair#*:}: bytes or SHA-256 differ"; st=1; }
 	done
 	[ $st -eq 0 ] && say "both flows arrived whole, SHA-256 equal at both ends"
-	ip addr del 10.0.1.1/24 dev xenbr0
+
 	snap1=$(snapshot)
-	say "before: $snap0"
-	say "after:  $snap1"
-	eval "$(echo "$snap0" | sed 's/\([a-zA-Z]*\)=/b_\1=/g')"
-	eval "$(echo "$snap1" | sed 's/\([a-zA-Z]*\)=/a_\1=/g')"
-	say "MemAvailable $((a_MemAvailable - b_MemAvailable)) kB, Slab $((a_Slab - b_Slab)) kB, event channels $((a_irqs - b_irqs))"
-	[ $((b_MemAvailable - a_MemAvailable)) -lt 4096 ] ||
-		{ say "MemAvailable dropped by 4 MiB or more"; st=1; }
-	[ $((a_Slab - b_Slab)) -lt 512 ] || { say "Slab grew by 512 KiB or more"; st=1; }
-	[ "$a_irqs" = "$b_irqs" ] || { say "event channel count changed"; st=1; }
+	say "at rest: $snap1"
+	rest=1
+	while [ $rest -le "$2" ]; do
+		one_cycle "r$rest" $mac || { st=1; break; }
+		leak_check "$rest" "$snap1" "$(snapshot)" "cycle r$rest at rest, total" || st=1
+		rest=$((rest + 1))
+	done
+	ip addr del 10.0.1.1/24 dev xenbr0
 	be=$(xenstore-list "/local/domain/0/backend/vif/$domid" | tr '\n' ' ')
 	fe=$(xenstore-list "/local/domain/$domid/device/vif" | tr '\n' ' ')
 	say "xenstore vifs: backend $be, frontend $fe"
@@ -276,7 +342,7 @@ t_bulk 1500 off 512 7611 113; result $? "netfront: MTU 1500, offloads off, 512 M
 t_bulk 9000 off 512 7621 115; result $? "netfront: MTU 9000, offloads off (sg stays on for jumbo frames), 512 MiB TCP each way, SHA-256 equal at both ends"
 t_bulk 9000 on 512 7631 117;  result $? "netfront: MTU 9000, offloads on, 512 MiB TCP each way, SHA-256 equal at both ends"
 set_mtu 1500; set_offloads on > /dev/null
-t_hotplug_cycles 10;      result $? "netfront: 10 hot-plug/unplug cycles of a second vif under TCP load on eth0, no leak"
+t_hotplug_cycles 10 10;   result $? "netfront: 10 hot-plug/unplug cycles of a second vif under TCP load on eth0, 10 at rest, no leak in any"
 t_log_clean;              result $? "netfront run: domU kernel log clean"
 
 say "netfront tests: $failed failed, $((($(now_cs) - start) / 100)) s"

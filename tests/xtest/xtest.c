@@ -43,6 +43,16 @@
  *   xtest urecv PORT SEED N SIZE   receive them until N arrived or none came
  *                                  for 10 s; every datagram must be intact
  *                                  and at least 90% must arrive
+ *   xtest usend-df HOST PORT SEED N SIZE
+ *                                  usend with the don't-fragment bit and no
+ *                                  local fragmenting: a datagram bigger than
+ *                                  the route's MTU is not sent at all
+ *   xtest rxpeek DOMID GREF MARKER (dom0, through /dev/xen/gntdev) map the
+ *                                  netfront RX ring that DOMID granted as
+ *                                  GREF and each page it has posted there
+ *                                  and not had answered yet; count those
+ *                                  all zero, those holding the string
+ *                                  MARKER and those holding other data
  *
  * Checks print one line: "xtest: <what>: ok, <n> bytes, sum <hex>" or the
  * first bad offset, and exit 0 or 1.  Usage errors exit 2.  With -s, send
@@ -64,6 +74,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -569,13 +581,22 @@ static void udp_fill(uint64_t seed, uint64_t i, uint64_t *buf, size_t size)
 	buf[0] = i;
 }
 
+static bool udp_dont_fragment;	/* usend-df */
+
 static int udp_send(const char *host, int port, uint64_t seed, unsigned long n,
 		    size_t size)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
 	uint64_t *buf = chunk_alloc();
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int pmtu = IP_PMTUDISC_DO;
 	unsigned long i, sent = 0;
+
+	if (udp_dont_fragment &&
+	    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu))) {
+		perror("xtest: IP_MTU_DISCOVER");
+		return 1;
+	}
 
 	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || size < 8 || size > UDP_MAX) {
 		fprintf(stderr, "xtest: bad address %s or size %zu\n", host, size);
@@ -640,13 +661,118 @@ static int udp_recv(int port, uint64_t seed, unsigned long n, size_t size)
 	return bad || good * 10 < n * 9;
 }
 
+/* gntdev's ioctls for mapping one grant (Linux's uapi xen/gntdev.h ABI). */
+struct gntdev_map {
+	uint32_t count, pad;
+	uint64_t index;		/* out: the mmap offset */
+	uint32_t domid, ref;
+};
+
+struct gntdev_unmap {
+	uint64_t index;
+	uint32_t count, pad;
+};
+
+#define GNTDEV_MAP	_IOC(_IOC_NONE, 'G', 0, sizeof(struct gntdev_map))
+#define GNTDEV_UNMAP	_IOC(_IOC_NONE, 'G', 1, sizeof(struct gntdev_unmap))
+
+/* Map grant @ref of domain @domid read-only through gntdev @fd. */
+static const unsigned char *grant_map(int fd, uint32_t domid, uint32_t ref, uint64_t *index)
+{
+	struct gntdev_map map = { .count = 1 };
+	struct gntdev_unmap unmap = { .count = 1 };
+	void *p;
+
+	map.domid = domid;
+	map.ref = ref;
+	if (ioctl(fd, GNTDEV_MAP, &map))
+		return NULL;
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, map.index);
+	if (p != MAP_FAILED) {
+		*index = map.index;
+		return p;
+	}
+	unmap.index = map.index;
+	ioctl(fd, GNTDEV_UNMAP, &unmap);
+	return NULL;
+}
+
+static void grant_unmap(int fd, const unsigned char *p, uint64_t index)
+{
+	struct gntdev_unmap unmap = { .index = index, .count = 1 };
+
+	munmap((void *)p, 4096);
+	ioctl(fd, GNTDEV_UNMAP, &unmap);
+}
+
+/*
+ * The RX ring page: four 32-bit indexes (req_prod, req_event, rsp_prod,
+ * rsp_event), padding to 64 bytes, then 256 entries of 8 bytes; a request
+ * is a 16-bit id, 16 bits of padding and the 32-bit grant of its page.  The
+ * entries from rsp_prod up to req_prod hold requests not answered yet.
+ */
+static int rx_peek(uint32_t domid, uint32_t ring_ref, const char *marker)
+{
+	unsigned int posted, i, zero = 0, marked = 0, other = 0, failed = 0;
+	size_t mlen = strlen(marker);
+	const unsigned char *ring;
+	uint32_t req_prod, rsp_prod;
+	uint64_t ring_index;
+	int fd = open("/dev/xen/gntdev", O_RDWR);
+
+	if (fd < 0 || !mlen) {
+		perror("xtest: rxpeek: /dev/xen/gntdev");
+		return 2;
+	}
+	ring = grant_map(fd, domid, ring_ref, &ring_index);
+	if (!ring) {
+		perror("xtest: rxpeek: mapping the ring");
+		return 1;
+	}
+	memcpy(&req_prod, ring, 4);
+	memcpy(&rsp_prod, ring + 8, 4);
+	posted = req_prod - rsp_prod;
+	if (posted > 256) {
+		printf("xtest: rxpeek: impossible ring indexes: req_prod %u rsp_prod %u\n",
+		       req_prod, rsp_prod);
+		return 1;
+	}
+	for (i = 0; i < posted; i++) {
+		const unsigned char *page;
+		uint64_t index;
+		uint32_t gref;
+		size_t b;
+
+		memcpy(&gref, ring + 64 + ((rsp_prod + i) & 255) * 8 + 4, 4);
+		page = grant_map(fd, domid, gref, &index);
+		if (!page) {
+			failed++;
+			continue;
+		}
+		for (b = 0; b < 4096 && !page[b]; b++)
+			;
+		if (b == 4096)
+			zero++;
+		else if (memmem(page, 4096, marker, mlen))
+			marked++;
+		else
+			other++;
+		grant_unmap(fd, page, index);
+	}
+	grant_unmap(fd, ring, ring_index);
+	printf("xtest: rxpeek: %u pages posted: %u all zero, %u with the marker, %u with other data, %u not mappable\n",
+	       posted, zero, marked, other, failed);
+	return marked || failed;
+}
+
 static int usage(void)
 {
 	fputs("usage: xtest write|verify PATH SEED MIB | gen|check SEED MIB |\n"
 	      "       [-s] send HOST PORT SEED MIB [RATE] | [-s] recv PORT SEED MIB |\n"
 	      "       sha256 | fsync PATH |\n"
 	      "       serve PORT | call HOST PORT CMD |\n"
-	      "       usend HOST PORT SEED N SIZE | urecv PORT SEED N SIZE\n", stderr);
+	      "       usend HOST PORT SEED N SIZE | urecv PORT SEED N SIZE |\n"
+	      "       usend-df HOST PORT SEED N SIZE | rxpeek DOMID GREF MARKER\n", stderr);
 	return 2;
 }
 
@@ -721,6 +847,13 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "usend") && argc == 7)
 		return udp_send(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 0),
 				strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0));
+	if (!strcmp(op, "usend-df") && argc == 7) {
+		udp_dont_fragment = true;
+		return udp_send(argv[2], atoi(argv[3]), strtoull(argv[4], NULL, 0),
+				strtoul(argv[5], NULL, 0), strtoul(argv[6], NULL, 0));
+	}
+	if (!strcmp(op, "rxpeek") && argc == 5)
+		return rx_peek(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), argv[4]);
 	if (!strcmp(op, "urecv") && argc == 6)
 		return udp_recv(atoi(argv[2]), strtoull(argv[3], NULL, 0),
 				strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0));
