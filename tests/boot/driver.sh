@@ -212,17 +212,18 @@ t_netfront_info() {
 nb_ring() {
 	grep -q ' /sys/kernel/debug ' /proc/mounts ||
 		mount -t debugfs debugfs /sys/kernel/debug 2> /dev/null
+	_f=/sys/kernel/debug/xen-netback/$(vif0)/io_ring_q$1
+	[ -r "$_f" ] || { echo "0 0"; return; }
 	awk '/^TX:/ { s = "tx" } /^RX:/ { s = "rx" }
 		s == "tx" && $1 == "req" && $2 == "prod" { tx = $6 }
 		s == "rx" && $1 == "rsp" && $2 == "prod" { rx = $3 }
-		END { print tx + 0, rx + 0 }' \
-		"/sys/kernel/debug/xen-netback/$(vif0)/io_ring_q$1" 2> /dev/null
+		END { print tx + 0, rx + 0 }' "$_f"
 }
 
 # irq_count NAME: the sum over CPUs of dom0's interrupt line NAME.
 irq_count() {
-	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' \
-		/proc/interrupts
+	awk -v n="$1" '$NF == n { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+		END { print s + 0 }' /proc/interrupts
 }
 
 # Both queues carry traffic.  TX: a UDP sender pinned to each vCPU (XPS maps
@@ -276,7 +277,7 @@ t_queues() {
 			now=$(nf_qstat $q ${c}_bytes)
 			eval "was=\$before_${c}$q"
 			eval "slots=\$slots_$c"
-			bytes=$((${now:-0} - was))
+			bytes=$((${now:-0} - ${was:-0}))
 			say "queue $q $c: the domU counts $bytes bytes, netback $slots ring slots"
 			[ "$bytes" -gt 1048576 ] && [ "$slots" -ge 256 ] &&
 				[ "$slots" -ge $(((bytes + 4095) / 4096)) ] && moved=$((moved + 1))

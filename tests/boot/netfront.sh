@@ -197,7 +197,7 @@ snapshot() {
 # vif0_bytes: "RX TX" byte counters of netback's device for the domU's eth0.
 vif0_bytes() {
 	_v=/sys/class/net/vif$("$XL" domid "$DOMU").0/statistics
-	echo "$(cat $_v/rx_bytes) $(cat $_v/tx_bytes)"
+	echo "$(cat $_v/rx_bytes 2> /dev/null || echo 0) $(cat $_v/tx_bytes 2> /dev/null || echo 0)"
 }
 
 # one_cycle I MAC [loaded]: attach a vif, find eth1 and ping through it
