@@ -288,8 +288,25 @@ t_queues() {
 	[ $moved -eq 4 ]	# every queue, each way, seen in dom0 and in the domU
 }
 
+# up_frame MIB PORT SEED: MIB MiB of verified TCP from the domU to dom0;
+# prints the average size of the frames netback took from the domU meanwhile
+# (its vif's rx counters in dom0; a GSO packet counts as one frame).
+up_frame() {
+	set -- "$@" "$(vif_stat "$(vif0)" rx_packets)" "$(vif_stat "$(vif0)" rx_bytes)"
+	timeout 300 "$XTEST" recv "$2" "$3" "$1" > /tmp/recv.out 2>&1 &
+	_r=$!
+	domu 300 "xtest send $DOM0_IP $2 $3 $1" > /dev/null 2>&1
+	wait $_r || { sed 's/^/# dom0: /' /tmp/recv.out >&2; echo 0; return 1; }
+	_f=$(($(vif_stat "$(vif0)" rx_packets) - $4))
+	echo $((($(vif_stat "$(vif0)" rx_bytes) - $5) / (_f + 1)))
+}
+
 # ethtool -K: offloads off, then on again, with verified TCP each time; no
 # GSO packet leaves while segmentation is off, and some do once it is back.
+# Seen from dom0 too: with the offloads off netback takes no frame bigger
+# than 1514 bytes from the domU, and with them on its frames average more
+# than 2000 (a GSO packet holds at least two full segments) during a
+# transfer from the domU.
 t_offloads() {
 	domu 30 'ethtool -K eth0 tso off gso off sg off tx off rx off && ethtool -k eth0' \
 		> /tmp/k.out 2>&1 || { sed 's/^/# /' /tmp/k.out; return 1; }
@@ -303,13 +320,19 @@ t_offloads() {
 	gso1=$(nf_stat tx_gso)
 	say "GSO packets sent while off: $((gso1 - gso0))"
 	[ "$gso1" = "$gso0" ] || return 1
+	avg=$(up_frame 8 7205 72) || return 1
+	say "netback's average frame from the domU with the offloads off: $avg bytes"
+	[ "$avg" -le 1514 ] || return 1
 	domu 30 'ethtool -K eth0 tso on gso on sg on tx on rx on && ethtool -k eth0' \
 		> /tmp/k.out 2>&1 || { sed 's/^/# /' /tmp/k.out; return 1; }
 	grep -q '^tcp-segmentation-offload: on' /tmp/k.out || return 1
 	tcp_both 16 7210 73 || return 1
 	gso2=$(nf_stat tx_gso)
 	say "GSO packets sent once back on: $((gso2 - gso1))"
-	[ "$gso2" -gt "$gso1" ]
+	[ "$gso2" -gt "$gso1" ] || return 1
+	avg=$(up_frame 8 7215 74) || return 1
+	say "netback's average frame from the domU with the offloads on: $avg bytes"
+	[ "$avg" -gt 2000 ]
 }
 
 # udp_bound dom0|domU PORT: wait (up to 30 s) until a socket is bound to UDP
@@ -627,7 +650,7 @@ t_ext4;                 result $? "ext4: mkfs, files, fsck clean, remount, check
 t_net 128;              result $? "ping both ways, 128 MiB TCP each way verified"
 t_netfront_info;        result $? "netfront: 2 queues and offloads, alike in the domU's ethtool, xenstore and dom0's interrupts"
 t_queues;               result $? "netfront: both queues carry over 1 MiB each way, seen in netback's rings (XPS; flow hash)"
-t_offloads;             result $? "netfront: ethtool -K offloads off and on, TCP verified, no GSO while off"
+t_offloads;             result $? "netfront: ethtool -K offloads off and on, TCP verified, netback sees no GSO while off, GSO once on"
 t_jumbo 64;             result $? "netfront: MTU 9000, jumbo frames seen by netback, DF datagrams, 64 MiB TCP each way"
 t_udp;                  result $? "netfront: UDP 1400-60000 byte datagrams (IP fragments) both ways, receivers bound first"
 t_checkpoint 96;        result $? "netfront: xl save -c (checkpoint, suspend cancelled) while TCP is seen flowing"
