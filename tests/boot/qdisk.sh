@@ -8,9 +8,10 @@
 # xvda is blkback's as usual; xvdb is served by QEMU (xl's backendtype=qdisk)
 # from the raw file DISK2_FILE.  The tests check that xvdb really is qdisk's,
 # that blkfront negotiated only what qdisk offers, move seeded patterns
-# through it (checked in the domU and in dom0's file), run fio's verifying
-# random writes when fio is in the domU, discard, detach and re-attach it,
-# and shut the domU down.  Each test prints "TAP: ok - NAME" or
+# through it both ways (written in the domU and found in dom0's file, written
+# by dom0 and read in the domU), run fio's verifying random writes and find
+# the same bytes in dom0's file, discard (the hole zero, the data after it
+# intact), detach and re-attach it, and shut the domU down.  Each test prints "TAP: ok - NAME" or
 # "TAP: not ok - NAME"; a failure adds the tails of the domU console, of
 # QEMU's log and of Xen's log.
 #
@@ -31,6 +32,16 @@ more_tails() {
 # be_key KEY DEFAULT: KEY of xvdb's backend directory, DEFAULT if absent.
 be_key() {
 	xenstore-read "$BE/$1" 2>/dev/null || echo "$2"
+}
+
+# same_bytes MIB: the first MIB MiB the domU reads from xvdb (after writing
+# back and dropping its cache) are byte for byte dom0's file
+same_bytes() {
+	g=$(domu 600 "sync; echo 3 > /proc/sys/vm/drop_caches;
+		dd if=/dev/xvdb bs=1M count=$1 2> /dev/null | xtest sha256") || return 1
+	d=$(dd if="$DISK2_FILE" bs=1M count="$1" 2> /dev/null | "$XTEST" sha256)
+	say "first $1 MiB of xvdb: domU reads ${g%% *}, dom0's file holds ${d%% *}"
+	[ -n "$g" ] && [ "${g%% *}" = "${d%% *}" ]
 }
 
 # qemu_pid: the device model's pid, if it runs.
@@ -128,7 +139,16 @@ t_fio() {
 	st=$?
 	grep -E 'err=|WRITE:|READ:|verify|error' /tmp/fio.out | sed 's/^/# fio: /'
 	[ $st -eq 0 ] || { tail -n 20 /tmp/fio.out | sed 's/^/# fio: /'; return 1; }
-	grep -q 'err= *0' /tmp/fio.out && ! grep -qE 'err= *[1-9]|verify:.*bad|fio: .*error' /tmp/fio.out
+	grep -q 'err= *0' /tmp/fio.out && ! grep -qE 'err= *[1-9]|verify:.*bad|fio: .*error' /tmp/fio.out ||
+		return 1
+	# what fio verified in the domU is what qdisk put in dom0's file
+	same_bytes 64
+}
+
+# The other way: a pattern dom0 writes into the file is what the domU reads.
+t_from_dom0() {
+	domu 30 'sync; echo 3 > /proc/sys/vm/drop_caches' || return 1
+	pattern_from "$DISK2_FILE" /dev/xvdb 24 32
 }
 
 # Discard through qdisk punches a hole in dom0's file: those bytes read back
@@ -137,6 +157,7 @@ t_fio() {
 t_discard() {
 	[ "$(be_key feature-discard 0)" = 1 ] || { say "qdisk offers no discard"; return 1; }
 	zero=$(dd if=/dev/zero bs=1M count=16 2>/dev/null | md5sum | cut -d' ' -f1)
+	domu 300 'xtest write /dev/xvdb 26 32' | sed 's/^/# domU: /'
 	before=$(du -k "$DISK2_FILE" | cut -f1)
 	domu 120 "blkdiscard -o 0 -l 16777216 /dev/xvdb &&
 		dd if=/dev/xvdb bs=1M count=16 2>/dev/null | md5sum" > /tmp/disc.out 2>&1
@@ -148,6 +169,11 @@ t_discard() {
 	say "$DISK2_FILE: $before KiB allocated before, $after KiB after"
 	[ "$(dd if="$DISK2_FILE" bs=1M count=16 2>/dev/null | md5sum | cut -d' ' -f1)" = "$zero" ] ||
 		{ say "the file does not read back zeroes"; return 1; }
+	# the 16 MiB after the hole keep their data: a discard too long fails
+	"$XTEST" gen 26 32 | dd bs=1M iflag=fullblock skip=16 count=16 2> /dev/null | md5sum > /tmp/after.want
+	dd if="$DISK2_FILE" bs=1M skip=16 count=16 2> /dev/null | md5sum > /tmp/after.got
+	cmp -s /tmp/after.want /tmp/after.got || { say "the data after the hole was harmed"; return 1; }
+	say "the 16 MiB after the hole still hold their pattern in dom0"
 	[ "$after" -lt "$before" ]
 }
 
@@ -190,7 +216,8 @@ t_boot;                 result $? "qdisk: domU boots with xvda (blkback) and xvd
 t_backend;              result $? "qdisk: xvdb's backend is QEMU under backend/qdisk, both ends Connected"
 t_negotiated;           result $? "qdisk: /sys/block/xvdb/xen matches what qdisk offers"
 t_pattern 23 96;        result $? "qdisk: 96 MiB pattern on xvdb reads back, dom0 file matches"
-t_fio;                  result $? "qdisk: fio randwrite 512B-256KiB, direct, crc32c verify, no errors"
+t_fio;                  result $? "qdisk: fio randwrite 512B-256KiB, direct, crc32c verify, no errors, = dom0's file"
+t_from_dom0;            result $? "qdisk: a pattern dom0 writes into the file is what the domU reads"
 t_discard;              result $? "qdisk: blkdiscard punches a hole in dom0's file"
 t_reattach;             result $? "qdisk: xl block-detach and block-attach of xvdb, data intact"
 t_log_clean;            result $? "qdisk: domU kernel log clean"
