@@ -609,7 +609,7 @@ t_reconnect_fail() {
 	wait_dev xvdg present 60 || return 1
 	domu 10 "(n=0; while :; do xtest write /dev/xvdg 98 16 > /dev/null 2>&1 || { st=\$?; break; }
 		n=\$((n + 1)); done; echo \"\$n passes, then status \$st\" > /tmp/bg.log) > /dev/null 2>&1 &"
-	wait_moving 51792 20 || { say "blkback never saw the writer write"; return 1; }
+	wait_moving 51808 20 || { say "blkback never saw the writer write"; return 1; }
 	rm -f $SAVE
 	timeout 300 "$XL" save "$DOMU" $SAVE > /dev/null || { say "xl save failed"; rm -f $SAVE; return 1; }
 	/sbin/losetup -d "$L"
@@ -629,8 +629,8 @@ t_reconnect_fail() {
 	if [ $st -ne 0 ]; then
 		domu 30 'ps; echo w > /proc/sysrq-trigger; dmesg | tail -n 40' | sed 's/^/#   /'
 	fi
-	domu 10 'dmesg | grep -E "vbd-51792" | tail -n 4' | sed 's/^/# dmesg: /'
-	say "xenstore: frontend state $(xs "$(fe_dir 51792)/state"), backend state $(xs "$(be_dir 51792)/state")"
+	domu 10 'dmesg | grep -E "vbd-51808" | tail -n 4' | sed 's/^/# dmesg: /'
+	say "xenstore: frontend state $(xs "$(fe_dir 51808)/state"), backend state $(xs "$(be_dir 51808)/state")"
 	timeout 120 "$XL" block-detach "$DOMU" xvdg > /dev/null 2>&1 || "$XL" block-detach "$DOMU" xvdg -f 2> /dev/null
 	wait_dev xvdg absent 60 || { say "xvdg still there"; st=1; }
 	/sbin/losetup -d "$L"
