@@ -531,12 +531,16 @@ t_save_fio() {
 # first, the new connection must be the lesser one (one queue, a one-page
 # ring, no persistent grants, seen in xenstore), and blkback must count
 # more write requests than the domU completed, none over 11 segments: the
-# reissued requests were split.
-t_save_held() { # SEED [lesser] PARAMS...
+# reissued requests were split.  With "stalled" first, the domU writes 16
+# MiB: more than the pages a ring may lend, so blkback holds only part of it
+# at the save and the rest waits in a hardware queue the ring has stopped,
+# which nothing on the new ring would start again.
+t_save_held() { # SEED [lesser|stalled] PARAMS...
 	seed=$1
 	shift
-	lesser=0
+	lesser=0 mib=2
 	[ "$1" = lesser ] && lesser=1 && shift
+	[ "$1" = stalled ] && mib=16 && shift
 	# loaded once: probing a new slow disk's partition table takes minutes
 	if ! [ -b /dev/nullb0 ]; then
 		modprobe null_blk nr_devices=1 gb=1 memory_backed=1 irqmode=2 \
@@ -548,7 +552,7 @@ t_save_held() { # SEED [lesser] PARAMS...
 	fe=$(fe_dir 51824)
 	say "xvdh before: xenstore num-queues $(xs "$fe/multi-queue-num-queues" 1), ring-page-order $(xs "$fe/ring-page-order" 0)," \
 		"backend persistent $(xs "$(be_dir 51824)/feature-persistent")"
-	domu 10 "xtest gen $seed 2 > /tmp/p$seed;
+	domu 10 "xtest gen $seed $mib > /tmp/p$seed;
 		(aiowrite /dev/xvdh /tmp/p$seed > /tmp/aio.log 2>&1; echo status \$? >> /tmp/aio.log) > /dev/null 2>&1 &"
 	# the writes must be with blkback (null_blk holds them) at the save
 	i=0
@@ -556,9 +560,15 @@ t_save_held() { # SEED [lesser] PARAMS...
 		sleep 1
 		i=$((i + 1))
 	done
+	sleep 1
 	w0=$(bestat 51824 wr_req) s0=$(bestat 51824 wr_sect)
-	say "xvdh: blkback holds $w0 write requests ($s0 sectors) at the save"
+	say "xvdh: blkback holds $w0 write requests ($s0 of $((mib * 2048)) sectors) at the save"
 	[ "$w0" -gt 0 ] || return 1
+	if [ $mib = 16 ]; then
+		[ "$s0" -lt $((mib * 2048)) ] || { say "no write was held back in the domU"; return 1; }
+		domu 10 'mount -t debugfs debugfs /sys/kernel/debug 2> /dev/null;
+			grep -l STOPPED /sys/kernel/debug/block/xvdh/hctx*/state' | sed 's/^/# domU: stopped: /'
+	fi
 	for kv in "$@"; do
 		case $kv in
 		front:*) front_params "${kv#front:}" ;;
@@ -572,7 +582,7 @@ t_save_held() { # SEED [lesser] PARAMS...
 	per=$(xs "$be/feature-persistent" 0)
 	say "xvdh after restore: xenstore num-queues $nq, ring-page-order $order, backend persistent $per, indirect $(xs "$be/feature-max-indirect-segments" 0)"
 	i=0
-	while [ $i -lt 120 ] && ! domu 10 'cat /tmp/aio.log' | grep -q status; do
+	while [ $i -lt 180 ] && ! domu 10 'cat /tmp/aio.log' | grep -q status; do
 		sleep 2
 		i=$((i + 2))
 	done
@@ -587,7 +597,8 @@ t_save_held() { # SEED [lesser] PARAMS...
 	wr=$(bestat 51824 wr_req) ws=$(bestat 51824 wr_sect)
 	gw=$(domu 10 'cat /sys/block/xvdh/stat' | awk '{ print $5 }')
 	say "after restore: blkback (new connection) $wr write requests, $ws sectors; the domU completed ${gw:-?} write requests"
-	[ "$ws" = 4096 ] || { say "the new backend did not get all 2 MiB written again"; st=1; }
+	# the writes held at the save and those held back in the domU, all
+	[ "$ws" = $((mib * 2048)) ] || { say "the new backend did not get all $mib MiB written again"; st=1; }
 	if [ $lesser = 1 ]; then
 		[ "$nq" = 1 ] && [ "$order" = 0 ] && [ "$per" = 0 ] ||
 			{ say "the connection after restore is not the lesser one"; st=1; }
@@ -651,6 +662,8 @@ t_resize;	result $? "blkfront: a disk grown in dom0 grows in the domU"
 t_4k;		result $? "blkfront: 4 KiB logical sectors"
 t_save_fio;	result $? "blkfront: xl save/restore while fio writes on a stalled ring: 0 errors, = dom0's file"
 t_save_held 71;	result $? "blkfront: writes held in the backend over save/restore are written again"
+t_save_held 73 stalled
+result $? "blkfront: the same with more writes waiting on a stopped queue: they go on after restore"
 t_save_held 72 lesser feature_persistent=0 max_queues=1 front:max_ring_page_order=0 front:max_indirect_segments=0
 result $? "blkfront: the same onto a lesser backend (no persistent, 1 queue, 1 page, no indirect), split"
 t_reconnect_fail; result $? "blkfront: a disk that cannot reconnect after restore fails its I/O and detaches"
