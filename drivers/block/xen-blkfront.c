@@ -1919,12 +1919,26 @@ static void xbf_test_no_fua(struct kunit *test)
 /* A refused flush completes; a refused anything else does not. */
 static void xbf_test_rsp_status(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_OKAY, false), BLK_STS_OK);
-	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_OKAY, true), BLK_STS_OK);
-	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_EOPNOTSUPP, true), BLK_STS_OK);
-	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_EOPNOTSUPP, false), BLK_STS_NOTSUPP);
-	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_ERROR, true), BLK_STS_IOERR);
-	KUNIT_EXPECT_EQ(test, xbf_rsp_status(BLKIF_RSP_ERROR, false), BLK_STS_IOERR);
+	static const struct {
+		s16 status;
+		bool flush;
+		int err;
+	} cases[] = {
+		{ BLKIF_RSP_OKAY, false, 0 },
+		{ BLKIF_RSP_OKAY, true, 0 },
+		{ BLKIF_RSP_EOPNOTSUPP, true, 0 },
+		{ BLKIF_RSP_EOPNOTSUPP, false, -EOPNOTSUPP },
+		{ BLKIF_RSP_ERROR, true, -EIO },
+		{ BLKIF_RSP_ERROR, false, -EIO },
+	};
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		err = blk_status_to_errno(xbf_rsp_status(cases[i].status, cases[i].flush));
+		KUNIT_EXPECT_EQ_MSG(test, err, cases[i].err, "status %d, flush %d",
+				    cases[i].status, cases[i].flush);
+	}
 }
 
 static struct kunit_case xbf_test_cases[] = {
