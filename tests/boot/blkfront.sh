@@ -44,7 +44,9 @@
 #                issued, none over 11 segments;
 #   failed reconnect: a disk whose sector size changes across save/restore
 #                cannot reconnect; the domU's I/O on it must fail, not hang,
-#                and it must detach.
+#                and it must detach;
+#   log          at the end, dom0's copy of the domU's whole console log
+#                holds no oops, warning, lockup or stall (lib.sh's LOG_BAD).
 #
 # Output: one "TAP: ok - NAME" / "TAP: not ok - NAME" line per test.
 
@@ -673,5 +675,7 @@ result $? "blkfront: the same with more writes waiting on a stopped queue: they 
 t_save_held 72 lesser feature_persistent=0 max_queues=1 front:max_ring_page_order=0 front:max_indirect_segments=0
 result $? "blkfront: the same onto a lesser backend (no persistent, 1 queue, 1 page, no indirect), split"
 t_reconnect_fail; result $? "blkfront: a disk that cannot reconnect after restore fails its I/O and detaches"
+log_clean 'xvd|blkfront|vbd-'
+result $? "blkfront: the domU's whole console log is clean after every test above"
 say "blkfront tests: $failed failed"
 exit $failed
