@@ -79,19 +79,19 @@ fio_run() { # NAME RW BS QD FIELD
 
 # What xvdb negotiated, seen from dom0's xenstore (frontend and backend
 # keys) and from the domU's blkfront parameters.
+# (busybox sh has no locals: its names start with n_, apart from one()'s)
 negotiated() { # KERNEL
-	id=$("$XL" domid "$DOMU")
-	fe=/local/domain/$id/device/vbd/51728
-	be=$(xenstore-read "$fe/backend")
-	line=
-	for k in ring-page-order multi-queue-num-queues feature-persistent; do
-		line="$line $k=$(xenstore-read "$fe/$k" 2>/dev/null || echo -)"
+	n_fe=/local/domain/$("$XL" domid "$DOMU")/device/vbd/51728
+	n_be=$(xenstore-read "$n_fe/backend")
+	n_line=
+	for n_key in ring-page-order multi-queue-num-queues feature-persistent; do
+		n_line="$n_line $n_key=$(xenstore-read "$n_fe/$n_key" 2>/dev/null || echo -)"
 	done
-	line="$line backend-max-indirect=$(xenstore-read "$be/feature-max-indirect-segments" 2>/dev/null || echo -)"
-	p=$(domu 10 'cd /sys/module/xen_blkfront/parameters &&
+	n_line="$n_line backend-max-indirect=$(xenstore-read "$n_be/feature-max-indirect-segments" 2>/dev/null || echo -)"
+	n_par=$(domu 10 'cd /sys/module/xen_blkfront/parameters &&
 		for f in max_indirect_segments max_ring_page_order max_queues; do
 		printf "%s=%s " front-$f $(cat $f); done')
-	echo "NEGOTIATED: $1$line $p"
+	echo "NEGOTIATED: $1$n_line $n_par"
 }
 
 # iperf3 to dom0's server for 10 s; prints receiver Gbit/s.
