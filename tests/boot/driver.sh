@@ -555,8 +555,8 @@ t_checkpoint() {
 # every page posted there and not answered yet (xtest rxpeek, through
 # gntdev), before eth1 is up, so none has been handed back; each must be
 # all zero, but for at most two the backend may be filling meanwhile.
-# (With the backend trusted, netfront used to post pages unzeroed: 218 of
-# 253 held old data.)  A page that still holds the domU's marker string
+# (With the backend trusted, netfront used to post pages unzeroed: 50 and
+# 218 of about 254 held old data in two runs.)  A page that still holds the domU's marker string
 # (written to a file and deleted just before) would name its origin.
 rx_pages_zeroed() {
 	devid=$("$XL" network-list "$DOMU" | awk -v m="$1" '$3 == m { print $1 }')
