@@ -17,7 +17,7 @@
 #                save/restore, shutdown;
 #   netfront     a second Xen host run with tests/boot/netfront.sh: 512 MiB
 #                of TCP each way at MTU 1500 and 9000, offloads on and off,
-#                and ten vif hot-plug cycles under load;
+#                and twenty vif hot-plug cycles, ten under load;
 #   blkfront     a third run, tests/boot/blkfront.sh with fio in the domU:
 #                fio with verify, fsync, discard, hot-plug, save/restore with
 #                I/O in flight;
@@ -176,7 +176,7 @@ xen_run xen-boot "$top/tests/boot/driver.sh" --initrd "$initrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
 	--vcpus 2 --memory 512 --timeout 1800
 
-echo "# netfront tests: 512 MiB TCP each way x 4, 10 vif hot-plugs (about 5 minutes)"
+echo "# netfront tests: 512 MiB TCP each way x 4, 20 vif hot-plugs (about 7 minutes)"
 xen_run xen-netfront "$top/tests/boot/netfront.sh" --initrd "$initrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --timeout 1500
