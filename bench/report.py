@@ -50,6 +50,20 @@ def row(name, base, ours, rounds):
             f"{num(mo):>10} {ratio:>6.2f}  {spread_b:>20}  {spread_o:>20}"), True
 
 
+def table(values, other, label, metrics, rounds):
+    """Print @metrics of kernel @other (headed @label) against ours; the
+    number of rows with samples missing."""
+    print(f"{'metric':<20} {'unit':<9} {'better':<7} {label:>10} {'ours':>10} "
+          f"{'ratio':>6}  {label + ' min-max':>20}  {'ours min-max':>20}")
+    bad = 0
+    for name in metrics:
+        text, ok = row(name, values.get((name, other), []),
+                       values.get((name, "ours"), []), rounds)
+        print(text)
+        bad += not ok
+    return bad
+
+
 def main():
     values, negotiated = {}, []
     line_re = re.compile(r"BENCH: (\d+) (base|tuned|ours) (\w+) ([0-9.eE+-]+)")
@@ -63,26 +77,14 @@ def main():
             if n >= 0:
                 negotiated.append(text[n + 12:].strip())
     rounds = max((len(v) for v in values.values()), default=0)
-    head = (f"{'metric':<20} {'unit':<9} {'better':<7} {'baseline':>10} {'ours':>10} "
-            f"{'ratio':>6}  {'baseline min-max':>20}  {'ours min-max':>20}")
     print(f"ours/baseline over {rounds} rounds after a warm-up boot of each; "
           "ratio > 1.00 means ours is better")
-    print(head)
     bad = 0 if rounds else 1
-    for name in METRICS:
-        text, ok = row(name, values.get((name, "base"), []),
-                       values.get((name, "ours"), []), rounds)
-        print(text)
-        bad += not ok
+    bad += table(values, "base", "baseline", METRICS, rounds)
     print()
     print("baseline's blkfront given our defaults on its command line "
           "(max_ring_page_order=2, max_indirect_segments=128) against ours:")
-    print(head.replace("baseline", "tuned   "))
-    for name in FIO:
-        text, ok = row(name, values.get((name, "tuned"), []),
-                       values.get((name, "ours"), []), rounds)
-        print(text)
-        bad += not ok
+    bad += table(values, "tuned", "tuned", FIO, rounds)
     print()
     print("negotiated on xvdb (dom0's xenstore; the domU's blkfront parameters):")
     for n in negotiated:
