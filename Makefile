@@ -17,7 +17,7 @@ KMAKE  := $(MAKE) --no-print-directory -C $(KSRC) O=$(KOBJ) -j$(JOBS)
 
 export BUILD KSRC KOBJ
 
-.PHONY: all prepare xen_defconfig run check bench clean distclean help FORCE
+.PHONY: all prepare xen_defconfig run check soak bench clean distclean help FORCE
 .DEFAULT_GOAL := all
 
 prepare:
@@ -43,6 +43,9 @@ run: all
 check: all
 	@scripts/check.sh
 
+soak: all
+	@scripts/soak.sh
+
 bench: all
 	@scripts/install-deps.sh bench
 	@bench/run.sh
@@ -60,7 +63,11 @@ help:
 	@echo '  make                build bzImage and vmlinux (runs xen_defconfig if .config is missing or older)'
 	@echo '  make run            boot our kernel as a PV domU under the embedded Xen host,'
 	@echo '                      to a shell; poweroff in the domU ends the run'
+	@echo '                      (XEN=debian|shadow|debug picks the hypervisor, see README)'
 	@echo '  make check          host checks and boot tests; ends with "N passed, N failed"'
+	@echo '                      (XEN=debug: every run on the debug hypervisor)'
+	@echo '  make soak           the long repetitions: 50 migrations under I/O, the'
+	@echo '                      main boot tests 20 times (hours under TCG)'
 	@echo '  make bench          our port against upstream'"'"'s, side by side'
 	@echo '  make clean          remove build output (keeps the unpacked kernel tree)'
 	@echo '  make distclean      remove the whole build folder'

@@ -25,8 +25,17 @@
 #                (boot.sh --disk2-backend qdisk) instead of blkback, driven by
 #                tests/boot/qdisk.sh: backend, negotiation, data, fio,
 #                discard, detach/attach, shutdown;
+#   migrate      a fifth run, tests/boot/migrate.sh: ten local live
+#                migrations while fio verifies xvdb and TCP flows both ways,
+#                a domU dirtying memory fast, hot-plugged devices;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
+#
+# Hypervisors (scripts/xen-host/build-xen.sh): the main run boots Debian's
+# own Xen binary, the one users run; the others boot the "shadow" build of
+# the same Xen from Debian's source (shadow paging, which migration needs).
+# XEN=debian|shadow|debug puts every run on that one (XEN=debug: the whole
+# suite on the debug hypervisor).
 #
 # Logs go to $BUILD/check/.
 
@@ -52,7 +61,7 @@ tap() { # STATUS NAME
 
 "$top/scripts/install-deps.sh" check || exit 1
 
-# CHECK_RUNS="host boot netfront blkfront qdisk bare" (any subset) runs only
+# CHECK_RUNS="host boot netfront blkfront qdisk migrate bare" (any subset) runs only
 # those parts, for a developer's quicker loop; make check runs them all.
 want() {
 	[ -z "${CHECK_RUNS:-}" ] && return 0
@@ -132,6 +141,9 @@ bzimage=$KOBJ/arch/x86/boot/bzImage
 initrd=$BUILD/domu/initrd.cpio.gz
 "$top/scripts/make-domu-initrd.sh" "$initrd" || exit 1
 
+# xen_for FLAVOUR: the hypervisor a run wants, unless XEN overrides it
+xen_for() { echo "${XEN:-$1}"; }
+
 # xen_run NAME DRIVER [BOOT.SH OPTIONS...]: one embedded Xen host run with
 # DRIVER in dom0.  Every "TAP: ..." line the driver prints is one test here;
 # the driver runs a fixed list of tests (its 'result $? "NAME"' lines), so
@@ -182,13 +194,21 @@ xen_run() {
 	fi
 }
 
-echo "# boot tests: Xen 4.17 + dom0 under QEMU, our kernel as a PV domU (a few minutes)"
-xen_run xen-boot "$top/tests/boot/driver.sh" --initrd "$initrd" \
+want boot && echo "# boot tests: Xen 4.17 ($(xen_for debian)) + dom0 under QEMU, our kernel as a PV domU (about 9 minutes)"
+xen_run xen-boot "$top/tests/boot/driver.sh" --xen "$(xen_for debian)" --initrd "$initrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent kunit.enable=1" \
 	--vcpus 2 --memory 512 --timeout 1800
 
-echo "# netfront tests: 512 MiB TCP each way x 4, 20 vif hot-plugs (about 7 minutes)"
-xen_run xen-netfront "$top/tests/boot/netfront.sh" --initrd "$initrd" \
+# Live migration needs shadow paging: never Debian's binary.
+mig=$(xen_for shadow)
+[ "$mig" != debian ] || mig=shadow
+if want netfront || want blkfront || want qdisk || want migrate; then
+	echo "# Xen $mig for the runs below: built from Debian's source on first use (about 4 minutes)"
+	"$top/scripts/xen-host/build-xen.sh" "$mig" "$BUILD/xen-host" 2>&1 |
+		grep -v '^gpgv:' | sed 's/^/# /'
+fi
+want netfront && echo "# netfront tests ($(xen_for shadow)): 512 MiB TCP each way x 4, 20 vif hot-plugs (about 7 minutes)"
+xen_run xen-netfront "$top/tests/boot/netfront.sh" --xen "$(xen_for shadow)" --initrd "$initrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --timeout 1500
 
@@ -197,17 +217,22 @@ xen_run xen-netfront "$top/tests/boot/netfront.sh" --initrd "$initrd" \
 gcc -O2 -Wall -static -o "$BUILD/domu/aiowrite" "$top/tests/boot/aiowrite.c" || exit 1
 finitrd=$BUILD/domu/initrd-fio.cpio
 "$top/scripts/make-domu-initrd.sh" "$finitrd" /usr/bin/fio "$BUILD/domu/aiowrite" || exit 1
-echo "# blkfront tests: fio, fsync, discard, hot-plug, save/restore (about 10 minutes)"
-xen_run xen-blkfront "$top/tests/boot/blkfront.sh" --initrd "$finitrd" \
+want blkfront && echo "# blkfront tests ($(xen_for shadow)): fio, fsync, discard, hot-plug, save/restore (about 13 minutes)"
+xen_run xen-blkfront "$top/tests/boot/blkfront.sh" --xen "$(xen_for shadow)" --initrd "$finitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --disk2-mb 320 --timeout 2400
 
 # The same blkfront against QEMU's qdisk backend.
-echo "# qdisk tests: xvdb served by QEMU's qdisk in dom0 instead of blkback"
-xen_run xen-qdisk "$top/tests/boot/qdisk.sh" --initrd "$finitrd" \
+want qdisk && echo "# qdisk tests ($(xen_for shadow)): xvdb served by QEMU's qdisk in dom0 instead of blkback"
+xen_run xen-qdisk "$top/tests/boot/qdisk.sh" --xen "$(xen_for shadow)" --initrd "$finitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 128 --disk2-backend qdisk \
 	--timeout 600
+
+want migrate && echo "# migration tests ($mig): xl migrate, local, with I/O in flight"
+xen_run xen-migrate "$top/tests/boot/migrate.sh" --xen "$mig" --initrd "$finitrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 256 --timeout 2400
 
 # --- the same image on bare hardware ---------------------------------------
 want bare || { echo "1..$n"; echo "$passed passed, $failed failed"; [ $failed -eq 0 ]; exit; }

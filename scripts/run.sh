@@ -4,7 +4,9 @@
 # run.sh - `make run`: boot our kernel as a PV domU under the embedded Xen
 # host, to an interactive busybox shell with xvda and eth0 up.  `poweroff` in
 # the domU ends the domain, dom0 powers off and QEMU exits.  The serial log
-# (Xen, dom0, the domU console) is kept in $BUILD/run.log.
+# (Xen, dom0, the domU console) is kept in $BUILD/run.log.  XEN=debian
+# (the default), shadow or debug picks the hypervisor (see README); shadow
+# and debug are built from Debian's source on first use.
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,10 +14,10 @@ BUILD=${BUILD:-$top/build}
 KOBJ=${KOBJ:-$BUILD/obj}
 
 "$top/scripts/make-domu-initrd.sh" "$BUILD/domu/initrd.cpio.gz"
-echo "  RUN     Xen 4.17 + dom0 under QEMU, then our kernel as a PV domU"
+echo "  RUN     Xen 4.17 (${XEN:-debian}) + dom0 under QEMU, then our kernel as a PV domU"
 echo "          (about a minute under TCG; log in $BUILD/run.log)"
 exec "$top/scripts/xen-host/boot.sh" --kernel "$KOBJ/vmlinux" \
 	--initrd "$BUILD/domu/initrd.cpio.gz" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=shell" \
 	--vcpus 2 --memory 512 --interactive --log "$BUILD/run.log" \
-	--timeout "${RUN_TIMEOUT:-86400}"
+	--xen "${XEN:-debian}" --timeout "${RUN_TIMEOUT:-86400}"

@@ -1,5 +1,6 @@
 #!/bin/bash
-# boot.sh: boots Debian's Xen 4.17 hypervisor with our small Debian dom0 (from
+# boot.sh: boots a Xen 4.17 hypervisor (Debian's binary, or one built here
+# from Debian's source by build-xen.sh) with our small Debian dom0 (from
 # make-dom0.sh) under QEMU, and has dom0 start a given kernel as a PV domU
 # (one blkback disk on a loop device, optionally a second disk served by
 # blkback or by QEMU's qdisk, one vif on bridge xenbr0).  The domU
@@ -14,6 +15,16 @@ usage() {
 	cat <<'EOF'
 usage: boot.sh --kernel PATH [options]
 
+  --xen debian|shadow|debug
+                    which hypervisor (default $XEN, else debian):
+                      debian  Debian's xen-hypervisor-4.17-amd64 binary
+                      shadow  built here from Debian's source and config,
+                              plus shadow paging (xl migrate, live save)
+                      debug   shadow plus CONFIG_DEBUG and VERBOSE_DEBUG:
+                              assertions, and the domU's console_io writes
+                              (earlyprintk=xen) on the serial log
+                    shadow and debug are built on first use (build-xen.sh,
+                    5-10 min) and cached in the --outdir
   --kernel PATH     domU kernel (uncompressed ELF vmlinux preferred; a bzImage
                     works but xl unpacks it slowly under TCG)
   --initrd PATH     domU initramfs (cpio.gz)
@@ -63,6 +74,7 @@ die() {
 	exit 2
 }
 
+XEN_FLAVOUR=${XEN:-debian}
 KERNEL=
 INITRD=
 CMDLINE="console=hvc0 earlyprintk=xen"
@@ -107,6 +119,7 @@ while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || die "$opt needs an argument (see --help)"
 	val=$2
 	case $opt in
+	--xen) XEN_FLAVOUR=$val ;;
 	--kernel) KERNEL=$val ;;
 	--initrd) INITRD=$val ;;
 	--cmdline) CMDLINE=$val ;;
@@ -146,6 +159,7 @@ for f in "${EXTRAS[@]}"; do
 	[ -e "$f" ] || die "no such extra file: $f"
 done
 case $ACCEL in '' | tcg | kvm) ;; *) die "--accel must be tcg or kvm" ;; esac
+case $XEN_FLAVOUR in debian | shadow | debug) ;; *) die "--xen must be debian, shadow or debug" ;; esac
 isnum "$DISK2_MB" || die "DISK2_MB must be a number"
 case $DISK2_BACKEND in
 blkback) ;;
@@ -180,6 +194,18 @@ trap cleanup EXIT
 trap 'say "interrupted"; exit 130' INT
 trap 'say "terminated"; exit 143' TERM HUP
 
+# -------------------------------------------------------------- hypervisor
+# A hypervisor built here is made (or found up to date) before the clock
+# of --timeout starts: the first build takes minutes.
+if [ "$XEN_FLAVOUR" != debian ]; then
+	mkdir -p "$OUTDIR"
+	"$HERE/build-xen.sh" "$XEN_FLAVOUR" "$OUTDIR" || {
+		echo "boot: building the $XEN_FLAVOUR hypervisor failed" >&2
+		exit 125
+	}
+	SECONDS=0
+fi
+
 # -------------------------------------------------------------- dom0 image
 left=$((TIMEOUT - SECONDS))
 timeout "$left" "$HERE/make-dom0.sh" "$OUTDIR" || {
@@ -197,12 +223,24 @@ cp "$KERNEL" "$S/hostdata/kernel"
 [ -z "$INITRD" ] || cp "$INITRD" "$S/hostdata/initrd"
 [ "$MODE" != driver ] || cp "$DRIVER" "$S/hostdata/driver"
 printf '%s\n' "$CMDLINE" >"$S/hostdata/cmdline"
-printf 'MODE=%s\nVCPUS=%s\nMEMORY=%s\nDISK_MB=%s\nDISK2_MB=%s\nDISK2_BACKEND=%s\nNO_CREATE=%s\n' \
-	"$MODE" "$VCPUS" "$MEMORY" "$DISK_MB" "$DISK2_MB" "$DISK2_BACKEND" "$NO_CREATE" \
+printf 'MODE=%s\nVCPUS=%s\nMEMORY=%s\nDISK_MB=%s\nDISK2_MB=%s\nDISK2_BACKEND=%s\nNO_CREATE=%s\nXEN_FLAVOUR=%s\n' \
+	"$MODE" "$VCPUS" "$MEMORY" "$DISK_MB" "$DISK2_MB" "$DISK2_BACKEND" "$NO_CREATE" "$XEN_FLAVOUR" \
 	>"$S/hostdata/params"
 for f in "${EXTRAS[@]}"; do
 	cp -a "$f" "$S/extra/"
 done
+# what the driver may check the running hypervisor against: the config it
+# was built with and, for one built here, its GNU build-id
+if [ "$XEN_FLAVOUR" = debian ]; then
+	XEN_ELF=$OUTDIR/xen.elf
+	cp "$OUTDIR/pkgs/xen-hypervisor/boot/xen-4.17-amd64.config" "$S/extra/xen.config"
+	XEN_WHAT="Debian's binary"
+else
+	XEN_ELF=$OUTDIR/xen-$XEN_FLAVOUR.elf
+	cp "$OUTDIR/xen-$XEN_FLAVOUR.config" "$S/extra/xen.config"
+	cp "$OUTDIR/xen-$XEN_FLAVOUR.build-id" "$S/extra/xen.build-id"
+	XEN_WHAT="built here from Debian's source, build-id $(cat "$OUTDIR/xen-$XEN_FLAVOUR.build-id")"
+fi
 # dom0.cpio.gz, padded to a multiple of 4, [the QEMU overlay for qdisk, the
 # same way,] then our archive uncompressed (the kernel unpacks concatenated
 # archives; no gunzip under TCG for it)
@@ -243,7 +281,7 @@ SERIAL_LOG=$(cd "$(dirname "$SERIAL_LOG")" && pwd)/$(basename "$SERIAL_LOG")
 # shellcheck disable=SC2054  # the commas belong to QEMU option values
 QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -machine pc -accel "$ACCEL"
 	-cpu max,-smap -m 3072 -smp 2 -no-reboot -display none
-	-kernel "$OUTDIR/xen.elf" -append "$XEN_CMDLINE"
+	-kernel "$XEN_ELF" -append "$XEN_CMDLINE"
 	-initrd "$OUTDIR/dom0.vmlinuz ${DOM0_CMDLINE//,/,,},$INITRAMFS"
 	-serial chardev:con)
 if [ "$MODE" = interactive ]; then
@@ -258,6 +296,7 @@ if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then
 	QEMU=(setpriv --pdeathsig KILL -- "${QEMU[@]}")
 fi
 
+say "hypervisor: $XEN_FLAVOUR ($XEN_WHAT)"
 say "domU kernel $KERNEL${INITRD:+, initrd $INITRD}, mode $MODE, timeout ${TIMEOUT}s"
 if [ "$MODE" = interactive ]; then
 	if [ -t 0 ]; then

@@ -21,7 +21,8 @@ t_boot() {
 	cpus=$(domu 60 'nproc') || { say "agent did not answer"; return 1; }
 	say "domU runs with $cpus vCPUs; xl list says $("$XL" list "$DOMU" | awk 'NR == 2 { print $4 }')"
 	[ "$cpus" = 2 ] || return 1
-	"$XL" vcpu-list "$DOMU" | awk 'NR > 1 && $5 ~ /^[-r]b?/ { n++ } END { exit n != 2 }' ||
+	# online vCPUs: running or blocked, not paused (an offline vCPU is --p)
+	"$XL" vcpu-list "$DOMU" | awk 'NR > 1 && $5 ~ /^[-r][-b]-$/ { n++ } END { exit n != 2 }' ||
 		{ "$XL" vcpu-list "$DOMU" | sed 's/^/# /'; say "Xen does not run 2 vCPUs"; return 1; }
 	log_clean 'Booting paravirtualized|xen_netfront|xen[-_]blkfront'
 }
@@ -511,9 +512,8 @@ save_restore() {
 }
 
 # xl save -c: a checkpoint; the domU's suspend is cancelled and it runs on
-# with the same backend and rings.  (Live migration cannot be tested here:
-# Debian's Xen is built without shadow paging, which log-dirty mode for a
-# PV guest needs.)
+# with the same backend and rings.  (Live migration is tests/boot/migrate.sh,
+# on a hypervisor with shadow paging.)
 checkpoint() {
 	img=/var/lib/xen/domu.ckpt
 	timeout 300 "$XL" save -c "$DOMU" $img > /dev/null

@@ -53,6 +53,17 @@
  *                                  and not had answered yet; count those
  *                                  all zero, those holding the string
  *                                  MARKER and those holding other data
+ *   xtest dirty MIB SECONDS        for SECONDS, pass after pass over MIB MiB
+ *                                  of memory: write the pattern seeded
+ *                                  with the pass number, read it all back;
+ *                                  one line per pass; the first word not
+ *                                  as written fails (a guest whose memory
+ *                                  a migration copied wrongly); SIGUSR1
+ *                                  ends it after the pass under way
+ *   xtest hypfs PATH               (dom0, through /dev/xen/privcmd) the
+ *                                  contents of Xen's hypervisor file system
+ *                                  entry PATH, raw, to stdout (e.g.
+ *                                  /buildinfo/config, which is gzipped)
  *
  * Checks print one line: "xtest: <what>: ok, <n> bytes, sum <hex>" or the
  * first bad offset, and exit 0 or 1.  Usage errors exit 2.  With -s, send
@@ -767,6 +778,108 @@ static int rx_peek(uint32_t domid, uint32_t ring_ref, const char *marker)
 	return marked || failed;
 }
 
+static int dirty_memory(size_t mib, unsigned int seconds)
+{
+	size_t words = mib * (CHUNK / 8), step = CHUNK / 8;
+	uint64_t *mem = malloc(mib * CHUNK), *want = chunk_alloc();
+	time_t end = time(NULL) + seconds;
+	unsigned long pass = 0;
+
+	if (!mem || !mib) {
+		fputs("xtest: dirty: no memory\n", stderr);
+		return 1;
+	}
+	while (time(NULL) < end && !stop_sending) {
+		struct pattern w, r;
+
+		pattern_init(&w, ++pass);
+		pattern_fill(&w, mem, words);
+		pattern_init(&r, pass);
+		for (size_t i = 0; i < words; i += step) {
+			pattern_fill(&r, want, step);
+			if (memcmp(mem + i, want, CHUNK)) {
+				size_t j = 0;
+
+				while (mem[i + j] == want[j])
+					j++;
+				printf("xtest: dirty: pass %lu: word at byte %zu is %016llx, written %016llx\n",
+				       pass, (i + j) * 8, (unsigned long long)mem[i + j],
+				       (unsigned long long)want[j]);
+				return 1;
+			}
+		}
+		printf("xtest: dirty: pass %lu over %zu MiB intact\n", pass, mib);
+		fflush(stdout);
+	}
+	printf("xtest: dirty: ok, %lu passes over %zu MiB, every word as written\n",
+	       pass, mib);
+	return 0;
+}
+
+/*
+ * Xen's hypfs, read with one hypercall through privcmd: hypfs_op (number
+ * 42), sub-op read (1), the path with its NUL and its length, a buffer and
+ * its size.  Xen fills the buffer with a 12-byte entry header (type,
+ * encoding, padding, content length, write limit) and the contents after
+ * it; -ENOBUFS (Xen's 105) says the buffer is short and the header holds
+ * the size needed.
+ */
+struct privcmd_call {
+	uint64_t op, arg[5];
+};
+
+#define PRIVCMD_HYPERCALL	_IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_call))
+#define HYPERCALL_HYPFS_OP	42
+#define HYPFS_OP_READ		1
+#define HYPFS_HEADER		12
+
+static int hypfs_read(const char *path)
+{
+	struct privcmd_call call = { .op = HYPERCALL_HYPFS_OP };
+	size_t size = 4096;
+	uint32_t len;
+	char *buf;
+	long rc;
+	int fd;
+
+	fd = open("/dev/xen/privcmd", O_RDWR);
+	if (fd < 0) {
+		perror("xtest: hypfs: /dev/xen/privcmd");
+		return 1;
+	}
+	for (;;) {
+		buf = calloc(1, size);	/* zeroed: the pages are present */
+		if (!buf)
+			return 1;
+		call.arg[0] = HYPFS_OP_READ;
+		call.arg[1] = (uintptr_t)path;
+		call.arg[2] = strlen(path) + 1;
+		call.arg[3] = (uintptr_t)buf;
+		call.arg[4] = size;
+		rc = ioctl(fd, PRIVCMD_HYPERCALL, &call);
+		memcpy(&len, buf + 4, sizeof(len));
+		if (rc < 0 && errno == ENOBUFS && len + HYPFS_HEADER > size &&
+		    len < (64u << 20)) {
+			size = len + HYPFS_HEADER;
+			free(buf);
+			continue;
+		}
+		break;
+	}
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "xtest: hypfs: reading %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (len > size - HYPFS_HEADER) {
+		fprintf(stderr, "xtest: hypfs: %s: length %u past the buffer\n", path, len);
+		return 1;
+	}
+	fwrite(buf + HYPFS_HEADER, 1, len, stdout);
+	free(buf);
+	return 0;
+}
+
 static int usage(void)
 {
 	fputs("usage: xtest write|verify PATH SEED MIB | gen|check SEED MIB |\n"
@@ -774,7 +887,8 @@ static int usage(void)
 	      "       sha256 | fsync PATH |\n"
 	      "       serve PORT | call HOST PORT CMD |\n"
 	      "       usend HOST PORT SEED N SIZE | urecv PORT SEED N SIZE |\n"
-	      "       usend-df HOST PORT SEED N SIZE | rxpeek DOMID GREF MARKER\n", stderr);
+	      "       usend-df HOST PORT SEED N SIZE | rxpeek DOMID GREF MARKER |\n"
+	      "       dirty MIB SECONDS | hypfs PATH\n", stderr);
 	return 2;
 }
 
@@ -856,6 +970,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(op, "rxpeek") && argc == 5)
 		return rx_peek(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), argv[4]);
+	if (!strcmp(op, "dirty") && argc == 4)
+		return dirty_memory(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
+	if (!strcmp(op, "hypfs") && argc == 3)
+		return hypfs_read(argv[2]);
 	if (!strcmp(op, "urecv") && argc == 6)
 		return udp_recv(atoi(argv[2]), strtoull(argv[3], NULL, 0),
 				strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0));
