@@ -445,6 +445,41 @@ t_udp() {
 	done
 }
 
+# console_reads TAG: a line typed into the domU's console in dom0 is read
+# by the domU from /dev/hvc0 (its tty echoes it to dom0's console log too).
+# dom0's init keeps a xenconsole on the first domain, fed from $CONSOLE_IN;
+# xenconsole allows one client a domain, so a domain that came later (by
+# restore) gets one of our own.  Writes go from a subshell that ignores
+# SIGPIPE: a console client that died must fail the test, not the driver.
+console_reads() {
+	domu 10 'rm -f /tmp/typed; (head -n 1 /dev/hvc0 > /tmp/typed 2>&1) > /dev/null 2>&1 &' || return 1
+	_cp=
+	_in=$CONSOLE_IN
+	if [ "$(domid)" != "$FIRST_DOMID" ]; then
+		_in=/run/cin
+		rm -f $_in && mkfifo $_in || return 1
+		/usr/lib/xen-4.17/bin/xenconsole --interactive --type pv "$(domid)" < $_in > /tmp/xc.out 2>&1 &
+		_cp=$!
+		exec 6<> $_in
+		sleep 2
+		kill -0 $_cp 2> /dev/null || { say "xenconsole: $(cat /tmp/xc.out)"; exec 6>&-; return 1; }
+	fi
+	(trap '' PIPE; echo "typed-into-hvc0-$1" > "$_in") || say "cannot write to $_in"
+	wait_domu 20 "grep -q typed-into-hvc0-$1 /tmp/typed"
+	_st=$?
+	if [ -n "$_cp" ]; then
+		exec 6>&-
+		kill $_cp 2> /dev/null
+		wait $_cp 2> /dev/null
+	fi
+	say "domain $(domid): the domU read from hvc0: $(domu 10 'cat /tmp/typed' | head -c 80)"
+	return $_st
+}
+
+t_console() {
+	console_reads boot
+}
+
 t_save_restore() {
 	img=/var/lib/xen/domu.save
 	start=$(date +%s)
@@ -454,7 +489,7 @@ t_save_restore() {
 	say "save + restore took $(( $(date +%s) - start )) s"
 	up=$(domu 120 'cat /proc/uptime') || { say "agent gone after restore"; return 1; }
 	say "domU uptime after restore: $up"
-	t_disk 31 64 && t_net 32
+	console_reads restored && t_disk 31 64 && t_net 32
 }
 
 # flowing WHEN: both transfers are seen moving in dom0 at that moment:
@@ -649,10 +684,12 @@ t_shutdown() {
 	done
 }
 
+FIRST_DOMID=$(domid)
 t_boot;                 result $? "domU boots to init with 2 vCPUs, clean kernel log"
 t_kunit;                result $? "KUnit suites built into the domU kernel pass"
 t_disk 11 256;          result $? "256 MiB pattern on xvda reads back, dom0 backing file matches"
 t_ext4;                 result $? "ext4: mkfs, files, fsck clean, remount, checksums match"
+t_console;              result $? "hvc0 input: a line typed into the console in dom0 is read in the domU"
 t_net 128;              result $? "ping both ways, 128 MiB TCP each way verified"
 t_netfront_info;        result $? "netfront: 2 queues and offloads, alike in the domU's ethtool, xenstore and dom0's interrupts"
 t_queues;               result $? "netfront: both queues carry over 1 MiB each way, seen in netback's rings (XPS; flow hash)"
@@ -660,7 +697,7 @@ t_offloads;             result $? "netfront: ethtool -K offloads off and on, TCP
 t_jumbo 64;             result $? "netfront: MTU 9000, jumbo frames seen by netback, DF datagrams, 64 MiB TCP each way"
 t_udp;                  result $? "netfront: UDP 1400-60000 byte datagrams (IP fragments) both ways, receivers bound first"
 t_checkpoint 96;        result $? "netfront: xl save -c (checkpoint, suspend cancelled) while TCP is seen flowing"
-t_save_restore;         result $? "xl save + xl restore, then disk and network checks again"
+t_save_restore;         result $? "xl save + xl restore, then console input, disk and network checks again"
 t_save_restore_load 128; result $? "netfront: save + restore while TCP is seen flowing, untrusted backend"
 t_hotplug;              result $? "netfront: network-attach/detach of a vif, 1-queue shared-channel backend, RX pages zeroed"
 t_log_clean;            result $? "domU kernel log clean after the network tests"
