@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xenstore_ops.c - the xenstore calls drivers make: read, write, list,
+ * remove, formatted reads and writes, and transactions.
+ *
+ * Each is one request and one reply through xs_call() (xenstore.c), with
+ * the payloads the protocol gives them:
+ *
+ *	XS_READ		"path\0"		-> the value, not terminated
+ *	XS_WRITE	"path\0" value		-> "OK\0"
+ *	XS_MKDIR, XS_RM	"path\0"		-> "OK\0"
+ *	XS_DIRECTORY	"path\0"		-> "name\0name\0..."
+ *	XS_TRANSACTION_START "\0"		-> "id\0"
+ *	XS_TRANSACTION_END   "T\0" (commit) or "F\0" (abort) -> "OK\0"
+ *
+ * and any of them may be answered by XS_ERROR "ENOENT\0" and the like,
+ * which xs_call() turns into -ENOENT.  A node is named by a directory and
+ * a name under it, joined with a '/'; an empty name means the directory
+ * itself (privcmd reads ("target", ""), the bus ("device", "")).  A path
+ * not starting with '/' is relative to the domain's own home,
+ * /local/domain/<domid>; xenstored resolves that.
+ *
+ * Requests made inside a transaction carry its id; a commit that collides
+ * with another writer fails with -EAGAIN and the caller starts over.  An
+ * open kernel transaction holds xenstore's suspend gate (see xenstore.h)
+ * from start to end, so a suspend waits for it to finish.
+ */
+
+#define pr_fmt(fmt) "xen-xenstore: " fmt
+
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/kstrtox.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include <xen/xenbus.h>
+
+#include "xenstore.h"
+
+/**
+ * xs_join_path - the path of node @node in directory @dir
+ * @dir: the directory
+ * @node: the name in it, or "" for @dir itself
+ *
+ * Return: "dir/node" (or a copy of @dir), kmalloc'ed; NULL without memory.
+ */
+char *xs_join_path(const char *dir, const char *node)
+{
+	if (!node[0])
+		return kstrdup(dir, GFP_KERNEL);
+	return kasprintf(GFP_KERNEL, "%s/%s", dir, node);
+}
+
+static unsigned int xs_txn_flags(struct xenbus_transaction t)
+{
+	return t.id ? XSQ_HELD : 0;
+}
+
+/* One request on the node dir/node, with @data appended after its path. */
+static int xs_node_call(struct xenbus_transaction t,
+			enum xsd_sockmsg_type type, const char *dir,
+			const char *node, const char *data, unsigned int dlen,
+			char **reply, unsigned int *rlen)
+{
+	struct kvec vec[2];
+	char *path;
+	int err;
+
+	path = xs_join_path(dir, node);
+	if (!path)
+		return -ENOMEM;
+	vec[0].iov_base = path;
+	vec[0].iov_len = strlen(path) + 1;
+	vec[1].iov_base = (void *)data;
+	vec[1].iov_len = dlen;
+	err = xs_call(t.id, type, vec, data ? 2 : 1, xs_txn_flags(t),
+		      reply, rlen);
+	kfree(path);
+	return err;
+}
+
+/**
+ * xenbus_read - read a node's value
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: name in @dir, or ""
+ * @len: if not NULL, set to the value's length
+ *
+ * Return: the value, NUL-terminated, kmalloc'ed (kfree it); or an
+ * ERR_PTR(-errno), -ENOENT for a node that does not exist.
+ */
+void *xenbus_read(struct xenbus_transaction t, const char *dir,
+		  const char *node, unsigned int *len)
+{
+	unsigned int n;
+	char *val;
+	int err;
+
+	err = xs_node_call(t, XS_READ, dir, node, NULL, 0, &val, &n);
+	if (err)
+		return ERR_PTR(err);
+	if (len)
+		*len = n;
+	return val;
+}
+EXPORT_SYMBOL_GPL(xenbus_read);
+
+/**
+ * xenbus_write - write a node's value, creating the node if need be
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: name in @dir, or ""
+ * @string: the value
+ *
+ * Return: 0 or -errno.
+ */
+int xenbus_write(struct xenbus_transaction t, const char *dir,
+		 const char *node, const char *string)
+{
+	return xs_node_call(t, XS_WRITE, dir, node, string, strlen(string),
+			    NULL, NULL);
+}
+EXPORT_SYMBOL_GPL(xenbus_write);
+
+/**
+ * xenbus_mkdir - create a node with an empty value
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: name in @dir, or ""
+ *
+ * Return: 0 (also if it existed) or -errno.
+ */
+int xenbus_mkdir(struct xenbus_transaction t, const char *dir,
+		 const char *node)
+{
+	return xs_node_call(t, XS_MKDIR, dir, node, NULL, 0, NULL, NULL);
+}
+EXPORT_SYMBOL_GPL(xenbus_mkdir);
+
+/**
+ * xenbus_rm - remove a node and everything below it
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: name in @dir, or ""
+ *
+ * Return: 0 or -errno.
+ */
+int xenbus_rm(struct xenbus_transaction t, const char *dir, const char *node)
+{
+	return xs_node_call(t, XS_RM, dir, node, NULL, 0, NULL, NULL);
+}
+EXPORT_SYMBOL_GPL(xenbus_rm);
+
+/**
+ * xenbus_directory - list the names under a node
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: name in @dir, or ""
+ * @num: set to the number of names
+ *
+ * Return: an array of @num strings in one kmalloc'ed block (one kfree()
+ * frees it all), or an ERR_PTR(-errno).
+ */
+char **xenbus_directory(struct xenbus_transaction t, const char *dir,
+			const char *node, unsigned int *num)
+{
+	unsigned int len, n, i;
+	char *buf, *names, *p;
+	char **res;
+	int err;
+
+	err = xs_node_call(t, XS_DIRECTORY, dir, node, NULL, 0, &buf, &len);
+	if (err)
+		return ERR_PTR(err);
+	n = xs_count_strings(buf, len);
+	res = kmalloc(n * sizeof(*res) + len + 1, GFP_KERNEL);
+	if (!res) {
+		kfree(buf);
+		return ERR_PTR(-ENOMEM);
+	}
+	names = (char *)(res + n);
+	memcpy(names, buf, len + 1);
+	kfree(buf);
+
+	/* Same walk as xs_count_strings(): names[len] ends the last one. */
+	for (p = names, i = 0; i < n; p += strlen(p) + 1)
+		if (*p)
+			res[i++] = p;
+	*num = n;
+	return res;
+}
+EXPORT_SYMBOL_GPL(xenbus_directory);
+
+/**
+ * xenbus_exists - does a node exist
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: name in @dir, or ""
+ *
+ * Return: 1 if it can be listed, 0 if not (missing, or any other error).
+ */
+int xenbus_exists(struct xenbus_transaction t, const char *dir,
+		  const char *node)
+{
+	unsigned int n;
+	char **names;
+
+	names = xenbus_directory(t, dir, node, &n);
+	if (IS_ERR(names))
+		return 0;
+	kfree(names);
+	return 1;
+}
+EXPORT_SYMBOL_GPL(xenbus_exists);
+
+/**
+ * xenbus_scanf - read a node and parse its value
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: name in @dir, or ""
+ * @fmt: sscanf() format
+ *
+ * Return: the number of items converted, or -errno: the read's error, or
+ * -ERANGE if nothing converted.
+ */
+int xenbus_scanf(struct xenbus_transaction t, const char *dir,
+		 const char *node, const char *fmt, ...)
+{
+	char *value = xenbus_read(t, dir, node, NULL);
+	va_list ap;
+	int items;
+
+	if (IS_ERR(value))
+		return PTR_ERR(value);
+	va_start(ap, fmt);
+	items = vsscanf(value, fmt, ap);
+	va_end(ap);
+	kfree(value);
+	return items > 0 ? items : -ERANGE;
+}
+EXPORT_SYMBOL_GPL(xenbus_scanf);
+
+/**
+ * xenbus_read_unsigned - read an optional unsigned decimal value
+ * @dir: directory
+ * @node: name in @dir, or ""
+ * @default_val: what to return if the node is missing or not a number
+ *
+ * Return: the value, or @default_val.
+ */
+unsigned int xenbus_read_unsigned(const char *dir, const char *node,
+				  unsigned int default_val)
+{
+	unsigned int val;
+	char *str;
+
+	str = xenbus_read(XBT_NIL, dir, node, NULL);
+	if (IS_ERR(str))
+		return default_val;
+	if (kstrtouint(str, 10, &val))
+		val = default_val;
+	kfree(str);
+	return val;
+}
+EXPORT_SYMBOL_GPL(xenbus_read_unsigned);
+
+/**
+ * xenbus_printf - write a node's value, formatted
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ * @node: name in @dir, or ""
+ * @fmt: printf() format
+ *
+ * Return: 0 or -errno.
+ */
+int xenbus_printf(struct xenbus_transaction t, const char *dir,
+		  const char *node, const char *fmt, ...)
+{
+	va_list ap;
+	char *val;
+	int err;
+
+	va_start(ap, fmt);
+	val = kvasprintf(GFP_KERNEL, fmt, ap);
+	va_end(ap);
+	if (!val)
+		return -ENOMEM;
+	err = xenbus_write(t, dir, node, val);
+	kfree(val);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xenbus_printf);
+
+/**
+ * xenbus_gather - read several nodes of one directory
+ * @t: transaction, or XBT_NIL
+ * @dir: directory
+ *
+ * Followed by triples (name, sscanf() format, pointer) ended by a NULL
+ * name.  A NULL format stores the kmalloc'ed value itself in the
+ * (char **) pointer.  Stops at the first failure; values already stored
+ * stay stored.
+ *
+ * Return: 0, or -errno: the read's error, or -EINVAL for a value the
+ * format does not match.
+ */
+int xenbus_gather(struct xenbus_transaction t, const char *dir, ...)
+{
+	const char *name, *fmt;
+	void *result;
+	va_list ap;
+	char *val;
+	int err = 0;
+
+	va_start(ap, dir);
+	while (!err && (name = va_arg(ap, const char *))) {
+		fmt = va_arg(ap, const char *);
+		result = va_arg(ap, void *);
+		val = xenbus_read(t, dir, name, NULL);
+		if (IS_ERR(val)) {
+			err = PTR_ERR(val);
+		} else if (!fmt) {
+			*(char **)result = val;
+		} else {
+			if (sscanf(val, fmt, result) != 1)
+				err = -EINVAL;
+			kfree(val);
+		}
+	}
+	va_end(ap);
+	return err;
+}
+EXPORT_SYMBOL_GPL(xenbus_gather);
+
+/**
+ * xenbus_transaction_start - open a transaction
+ * @t: set to the transaction
+ *
+ * Waits while a suspend is under way.  Every successful start must be
+ * followed by xenbus_transaction_end(), which a suspend waits for.
+ *
+ * Return: 0 or -errno.
+ */
+int xenbus_transaction_start(struct xenbus_transaction *t)
+{
+	struct kvec vec = { .iov_base = "", .iov_len = 1 };
+	char *id;
+	int err;
+
+	xs_txn_hold();
+	err = xs_call(0, XS_TRANSACTION_START, &vec, 1, XSQ_HELD, &id, NULL);
+	if (!err) {
+		if (kstrtou32(id, 10, &t->id) || !t->id) {
+			pr_warn_ratelimited("bad transaction id \"%.16s\"\n",
+					    id);
+			err = -EIO;
+		}
+		kfree(id);
+	}
+	if (err)
+		xs_txn_release();
+	return err;
+}
+EXPORT_SYMBOL_GPL(xenbus_transaction_start);
+
+/**
+ * xenbus_transaction_end - commit or abort a transaction
+ * @t: the transaction
+ * @abort: nonzero to abort, 0 to commit
+ *
+ * The transaction is over whatever this returns.
+ *
+ * Return: 0; -EAGAIN if the commit collided with another change (start
+ * again); another -errno.
+ */
+int xenbus_transaction_end(struct xenbus_transaction t, int abort)
+{
+	struct kvec vec = { .iov_base = abort ? "F" : "T", .iov_len = 2 };
+	int err;
+
+	err = xs_call(t.id, XS_TRANSACTION_END, &vec, 1, xs_txn_flags(t),
+		      NULL, NULL);
+	if (t.id)
+		xs_txn_release();
+	return err;
+}
+EXPORT_SYMBOL_GPL(xenbus_transaction_end);
