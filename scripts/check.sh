@@ -28,6 +28,13 @@
 #   migrate      a fifth run, tests/boot/migrate.sh: ten local live
 #                migrations while fio verifies xvdb and TCP flows both ways,
 #                a domU dirtying memory fast, hot-plugged devices;
+#   xenbus       a sixth run, tests/boot/xenbus.sh, whose domUs the driver
+#                creates itself: xenstore-utils in the domU, 8 x 1000
+#                xenstore transactions and an exact watch count over
+#                /dev/xen/xenbus, `xl console` through a pty, five save/
+#                restore cycles under disk, network and xenstore load,
+#                xl sysrq, pause, reboot and shutdown, and a domU with
+#                max_grant_frames=2 whose grant table I/O fills;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
 #
@@ -61,7 +68,7 @@ tap() { # STATUS NAME
 
 "$top/scripts/install-deps.sh" check || exit 1
 
-# CHECK_RUNS="host boot netfront blkfront qdisk migrate bare" (any subset) runs only
+# CHECK_RUNS="host boot netfront blkfront qdisk migrate xenbus bare" (any subset) runs only
 # those parts, for a developer's quicker loop; make check runs them all.
 want() {
 	[ -z "${CHECK_RUNS:-}" ] && return 0
@@ -202,7 +209,7 @@ xen_run xen-boot "$top/tests/boot/driver.sh" --xen "$(xen_for debian)" --initrd 
 # Live migration needs shadow paging: never Debian's binary.
 mig=$(xen_for shadow)
 [ "$mig" != debian ] || mig=shadow
-if want netfront || want blkfront || want qdisk || want migrate; then
+if want netfront || want blkfront || want qdisk || want migrate || want xenbus; then
 	echo "# Xen $mig for the runs below: built from Debian's source on first use (about 4 minutes)"
 	"$top/scripts/xen-host/build-xen.sh" "$mig" "$BUILD/xen-host" 2>&1 |
 		grep -v '^gpgv:' | sed 's/^/# /'
@@ -233,6 +240,16 @@ want migrate && echo "# migration tests ($mig): xl migrate, local, with I/O in f
 xen_run xen-migrate "$top/tests/boot/migrate.sh" --xen "$mig" --initrd "$finitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 256 --timeout 2400
+
+# The domU layer under the frontends: xenstore, console, domain control,
+# grant tables.  The driver creates its domUs (--no-create), with a shell on
+# hvc0 that `xl console` types into through ptyexpect, a pty of its own.
+gcc -O2 -Wall -static -o "$BUILD/domu/ptyexpect" "$top/tests/boot/ptyexpect.c" || exit 1
+want xenbus && echo "# xenbus tests ($(xen_for shadow)): xenstore tools, transactions, watches, xl console, 5 save/restores under I/O, sysrq, pause, reboot, shutdown, grant exhaustion (about 7 minutes)"
+xen_run xen-xenbus "$top/tests/boot/xenbus.sh" --xen "$(xen_for shadow)" --initrd "$finitrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent xtest.console=shell" \
+	--vcpus 2 --memory 320 --disk-mb 64 --disk2-mb 128 --no-create \
+	--extra "$BUILD/domu/ptyexpect" --timeout 1500
 
 # --- the same image on bare hardware ---------------------------------------
 want bare || { echo "1..$n"; echo "$passed passed, $failed failed"; [ $failed -eq 0 ]; exit; }

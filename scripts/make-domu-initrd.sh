@@ -7,10 +7,13 @@
 #
 # Contents: busybox-static, tests/domu/init as /init, tests/xtest built
 # static, e2fsprogs (mke2fs, e2fsck), ethtool (the network tests switch
-# offloads and read netfront's counters with it) and any EXTRA_ELF programs,
-# each with the shared libraries ldd names.  The archive is written with the kernel's own
-# usr/gen_init_cpio from $KOBJ, so device nodes need no root.  A name ending
-# in .cpio gives an uncompressed archive (the kernel takes both).
+# offloads and read netfront's counters with it), Debian's xenstore-read,
+# -write, -ls, -watch and friends (xenstore-utils: one program that looks at
+# its name, talking to xenstore through the domU's /dev/xen/xenbus) and any
+# EXTRA_ELF programs, each with the shared libraries ldd names.  The archive
+# is written with the kernel's own usr/gen_init_cpio from $KOBJ, so device
+# nodes need no root.  A name ending in .cpio gives an uncompressed archive
+# (the kernel takes both).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,6 +80,10 @@ add_elf /sbin/mke2fs /sbin/mke2fs
 add_elf /sbin/e2fsck /sbin/e2fsck
 add_elf /sbin/ethtool /usr/sbin/ethtool
 for l in mkfs.ext4 mkfs.ext2; do echo "slink /sbin/$l mke2fs 0777 0 0" >> "$list"; done
+add_elf /usr/bin/xenstore /usr/bin/xenstore
+for c in read write rm ls list exists chmod watch; do
+	echo "slink /usr/bin/xenstore-$c xenstore 0777 0 0" >> "$list"
+done
 echo "slink /sbin/fsck.ext4 e2fsck 0777 0 0" >> "$list"
 for p in "$@"; do add_elf "/usr/bin/$(basename "$p")" "$p"; done
 

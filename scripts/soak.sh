@@ -7,12 +7,17 @@
 #   1. the migration run (tests/boot/migrate.sh) with SOAK_MIGRATIONS
 #      (default 50) live migrations under I/O instead of ten, on the
 #      shadow hypervisor (or XEN=debug);
-#   2. scripts/flake-rate.sh SOAK_BOOTS (default 20): the main boot tests
+#   2. the xenbus run (tests/boot/xenbus.sh) with SOAK_SR_CYCLES (default
+#      20) save/restore cycles under disk, network and xenstore load
+#      instead of five, and SOAK_XS_TXNS (default 3000) transactions for
+#      each of the 8 processes instead of 1000;
+#   3. scripts/flake-rate.sh SOAK_BOOTS (default 20): the main boot tests
 #      that many times, failures counted per run.
 #
 # Each step prints its own summary; the exit status is non-zero if any
 # failed.  Under TCG on 2 cores: about 40 s a migration with I/O (so about
-# 40 minutes for step 1) and 4 to 9 minutes a boot run (step 2: 1.5 to 3
+# 40 minutes for step 1), about 35 s a save/restore cycle with I/O (step 2:
+# about 20 minutes) and 4 to 9 minutes a boot run (step 3: 1.5 to 3
 # hours).  Logs in $BUILD/soak/ and $BUILD/flake/.
 
 set -uo pipefail
@@ -22,6 +27,8 @@ KOBJ=${KOBJ:-$BUILD/obj}
 out=$BUILD/soak
 mkdir -p "$out" "$BUILD/domu"
 migrations=${SOAK_MIGRATIONS:-50}
+cycles=${SOAK_SR_CYCLES:-20}
+txns=${SOAK_XS_TXNS:-3000}
 boots=${SOAK_BOOTS:-20}
 xen=${XEN:-shadow}
 [ "$xen" != debian ] || xen=shadow
@@ -31,7 +38,7 @@ gcc -O2 -Wall -static -o "$BUILD/domu/aiowrite" "$top/tests/boot/aiowrite.c" || 
 finitrd=$BUILD/domu/initrd-fio.cpio
 "$top/scripts/make-domu-initrd.sh" "$finitrd" /usr/bin/fio "$BUILD/domu/aiowrite" || exit 1
 echo "MIGRATIONS=$migrations" > "$out/migrate.env"
-echo "# soak 1/2: $migrations live migrations under I/O on Xen $xen (log $out/migrate.log)"
+echo "# soak 1/3: $migrations live migrations under I/O on Xen $xen (log $out/migrate.log)"
 "$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$finitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 256 \
@@ -40,9 +47,23 @@ echo "# soak 1/2: $migrations live migrations under I/O on Xen $xen (log $out/mi
 	--log "$out/migrate.log" --timeout $((1800 + migrations * 120)) > "$out/migrate.out" 2>&1
 mst=$?
 tr -d '\r' < "$out/migrate.log" | grep -aE '^(TAP: |# migration times|# fio: )' | sed 's/^/  /'
-echo "# soak 1/2: boot.sh exited $mst"
+echo "# soak 1/3: boot.sh exited $mst"
 [ $mst -eq 0 ] || st=1
 
-echo "# soak 2/2: the main boot tests $boots times"
+gcc -O2 -Wall -static -o "$BUILD/domu/ptyexpect" "$top/tests/boot/ptyexpect.c" || exit 1
+printf 'SR_CYCLES=%s\nXS_TXNS=%s\n' "$cycles" "$txns" > "$out/xenbus.env"
+echo "# soak 2/3: the xenbus run with $cycles save/restore cycles, $txns transactions a process, on Xen $xen (log $out/xenbus.log)"
+"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$finitrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent xtest.console=shell" \
+	--vcpus 2 --memory 320 --disk-mb 64 --disk2-mb 128 --no-create \
+	--driver "$top/tests/boot/xenbus.sh" --extra "$top/tests/boot/lib.sh" \
+	--extra "$BUILD/domu/xtest" --extra "$BUILD/domu/ptyexpect" --extra "$out/xenbus.env" \
+	--log "$out/xenbus.log" --timeout $((1500 + cycles * 90 + txns / 4)) > "$out/xenbus.out" 2>&1
+xst=$?
+tr -d '\r' < "$out/xenbus.log" | grep -aE '^(TAP: |# save \+ restore times|# domU: xtest: xs-txn: (ok|FAILED))' | sed 's/^/  /'
+echo "# soak 2/3: boot.sh exited $xst"
+[ $xst -eq 0 ] || st=1
+
+echo "# soak 3/3: the main boot tests $boots times"
 "$top/scripts/flake-rate.sh" "$boots" || st=1
 exit $st

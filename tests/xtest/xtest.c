@@ -64,6 +64,22 @@
  *                                  contents of Xen's hypervisor file system
  *                                  entry PATH, raw, to stdout (e.g.
  *                                  /buildinfo/config, which is gzipped)
+ *   xtest xs-txn PROCS NTXN BASE NKEYS
+ *                                  (domU, through /dev/xen/xenbus, speaking
+ *                                  the xenstore wire protocol itself) PROCS
+ *                                  processes each commit NTXN transactions
+ *                                  (0: until SIGUSR1) that add 1 to one of
+ *                                  the counters BASE/k0..k<NKEYS-1>, redone
+ *                                  on EAGAIN; prints commits, redos and
+ *                                  transactions lost (to a save/restore)
+ *   xtest xs-watch PATH N SECONDS  (domU, the same way) one watch on PATH:
+ *                                  exactly N + 1 events (the one when set,
+ *                                  then one per change) within SECONDS,
+ *                                  and no more in the 3 s after
+ *   xtest gntuse DOMID SECONDS     (dom0, through /dev/xen/privcmd) sample
+ *                                  how many of DOMID's grant-table entries
+ *                                  are in use, every 20 ms; its frames
+ *                                  and limit, the peak, the samples 90% full
  *
  * Checks print one line: "xtest: <what>: ok, <n> bytes, sum <hex>" or the
  * first bad offset, and exit 0 or 1.  Usage errors exit 2.  With -s, send
@@ -79,6 +95,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -880,6 +897,558 @@ static int hypfs_read(const char *path)
 	return 0;
 }
 
+/* --- xenstore, spoken by hand over a domU's /dev/xen/xenbus --------------- */
+
+/*
+ * Every xenstore message is a header of four native 32-bit words -- type,
+ * request id, transaction id, payload length -- and a payload of at most
+ * 4096 bytes, mostly NUL-terminated strings (Xen's public io/xs_wire.h).  A
+ * reply repeats the request's type and id; a failure is a reply of type
+ * XS_ERROR whose payload names the errno ("EAGAIN").  A transaction is
+ * opened by a request whose reply holds its id in decimal, used in the
+ * header of the requests inside it, and closed by a request whose payload
+ * is "T" (commit) or "F" (abandon); a commit that collides with another
+ * writer fails with EAGAIN and the whole transaction must be redone.  A
+ * watch fires once when it is set and once for each later change of its
+ * node (or below it), as a message of type XS_WATCH_EVENT carrying the path
+ * and the watch's token.  The domU kernel's /dev/xen/xenbus takes whole
+ * requests by write() and gives back replies and events, in one byte
+ * stream, by read().
+ */
+enum {
+	XSW_READ = 2,
+	XSW_WATCH = 4,
+	XSW_TX_START = 6,
+	XSW_TX_END = 7,
+	XSW_WRITE = 11,
+	XSW_WATCH_EVENT = 15,
+	XSW_ERROR = 16,
+};
+
+#define XSW_PAYLOAD_MAX 4096
+#ifndef XSW_DEV
+#define XSW_DEV "/dev/xen/xenbus"
+#endif
+
+struct xsw_hdr {
+	uint32_t type, req_id, tx_id, len;
+};
+
+struct xsw_msg {
+	struct xsw_hdr h;
+	char body[XSW_PAYLOAD_MAX + 1];	/* the payload, NUL added */
+};
+
+struct xsw_conn {
+	int fd;
+	uint32_t next_id;
+	size_t have;			/* bytes waiting in buf */
+	unsigned char buf[2 * (sizeof(struct xsw_hdr) + XSW_PAYLOAD_MAX)];
+	unsigned long events;		/* watch events met while awaiting replies */
+};
+
+static struct xsw_conn *xsw_open(void)
+{
+	struct xsw_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->fd = open(XSW_DEV, O_RDWR);
+	if (c->fd < 0) {
+		fprintf(stderr, "xtest: open %s: %s\n", XSW_DEV, strerror(errno));
+		free(c);
+		return NULL;
+	}
+	c->next_id = 1;
+	return c;
+}
+
+/*
+ * The next whole message from the stream into *m.  1 when there is one, 0
+ * when none came within @timeout_ms (negative: wait for ever), -1 when the
+ * stream failed or broke the protocol.
+ */
+static int xsw_recv(struct xsw_conn *c, struct xsw_msg *m, int timeout_ms)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (c->have >= sizeof(m->h)) {
+			size_t whole;
+
+			memcpy(&m->h, c->buf, sizeof(m->h));
+			if (m->h.len > XSW_PAYLOAD_MAX) {
+				fprintf(stderr, "xtest: xenstore: a message of %u bytes, over the limit\n",
+					m->h.len);
+				return -1;
+			}
+			whole = sizeof(m->h) + m->h.len;
+			if (c->have >= whole) {
+				memcpy(m->body, c->buf + sizeof(m->h), m->h.len);
+				m->body[m->h.len] = '\0';
+				c->have -= whole;
+				memmove(c->buf, c->buf + whole, c->have);
+				return 1;
+			}
+		}
+		if (timeout_ms >= 0) {
+			int r = poll(&pfd, 1, timeout_ms);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return -1;
+			if (r == 0)
+				return 0;
+		}
+		n = read(c->fd, c->buf + c->have, sizeof(c->buf) - c->have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "xtest: xenstore: read: %s\n",
+				n ? strerror(errno) : "end of stream");
+			return -1;
+		}
+		c->have += n;
+	}
+}
+
+/* The errno a failure's payload names; EIO for one we do not know. */
+static int xsw_errno(const char *name)
+{
+	static const struct {
+		const char *name;
+		int err;
+	} names[] = {
+		{ "EINVAL", EINVAL }, { "EACCES", EACCES }, { "EEXIST", EEXIST },
+		{ "EISDIR", EISDIR }, { "ENOENT", ENOENT }, { "ENOMEM", ENOMEM },
+		{ "ENOSPC", ENOSPC }, { "EIO", EIO }, { "ENOTEMPTY", ENOTEMPTY },
+		{ "ENOSYS", ENOSYS }, { "EROFS", EROFS }, { "EBUSY", EBUSY },
+		{ "EAGAIN", EAGAIN }, { "EISCONN", EISCONN }, { "E2BIG", E2BIG },
+		{ "EPERM", EPERM },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i].name))
+			return names[i].err;
+	return EIO;
+}
+
+/*
+ * One request of @type in transaction @tx with the @n bytes at @payload, and
+ * its reply in *m.  Watch events that arrive meanwhile are counted and
+ * dropped.  0, -errno for a failure xenstore reported, or -EPROTO when the
+ * reply is not the answer to this request.
+ */
+static int xsw_call(struct xsw_conn *c, uint32_t type, uint32_t tx,
+		    const void *payload, size_t n, struct xsw_msg *m)
+{
+	struct xsw_hdr h = { .type = type, .req_id = c->next_id++, .tx_id = tx, .len = n };
+	unsigned char out[sizeof(h) + XSW_PAYLOAD_MAX];
+
+	if (n > XSW_PAYLOAD_MAX)
+		return -E2BIG;
+	memcpy(out, &h, sizeof(h));
+	memcpy(out + sizeof(h), payload, n);
+	if (write_full(c->fd, out, sizeof(h) + n)) {
+		fprintf(stderr, "xtest: xenstore: write: %s\n", strerror(errno));
+		return -EIO;
+	}
+	for (;;) {
+		if (xsw_recv(c, m, -1) != 1)
+			return -EIO;
+		if (m->h.type == XSW_WATCH_EVENT) {
+			c->events++;
+			continue;
+		}
+		if (m->h.req_id != h.req_id ||
+		    (m->h.type != type && m->h.type != XSW_ERROR)) {
+			fprintf(stderr, "xtest: xenstore: sent type %u id %u, the reply is type %u id %u\n",
+				type, h.req_id, m->h.type, m->h.req_id);
+			return -EPROTO;
+		}
+		return m->h.type == XSW_ERROR ? -xsw_errno(m->body) : 0;
+	}
+}
+
+/* "PATH\0" then @value (no NUL) into @buf; the length. */
+static size_t xsw_pack(char *buf, const char *path, const char *value)
+{
+	size_t p = strlen(path) + 1, v = value ? strlen(value) : 0;
+
+	memcpy(buf, path, p);
+	if (v)
+		memcpy(buf + p, value, v);
+	return p + v;
+}
+
+/* Where a transaction stopped: the request that failed. */
+enum xsw_stage { XSW_AT_START, XSW_AT_READ, XSW_AT_WRITE, XSW_AT_COMMIT };
+
+/*
+ * One transaction adding 1 to the decimal number at @path.  0 once
+ * committed, else -errno, with *@stage the request that failed.
+ */
+static int xsw_increment(struct xsw_conn *c, const char *path, enum xsw_stage *stage)
+{
+	char buf[XSW_PAYLOAD_MAX], value[32], *end;
+	struct xsw_msg *m = malloc(sizeof(*m));
+	unsigned long long v = 0;
+	unsigned long tx;
+	int rc;
+
+	*stage = XSW_AT_START;
+	if (!m)
+		return -ENOMEM;
+	rc = xsw_call(c, XSW_TX_START, 0, "", 1, m);
+	if (rc)
+		goto out;
+	tx = strtoul(m->body, &end, 10);
+	if (!tx || *end) {
+		fprintf(stderr, "xtest: xenstore: transaction id '%s'\n", m->body);
+		rc = -EPROTO;
+		goto out;
+	}
+	*stage = XSW_AT_READ;
+	rc = xsw_call(c, XSW_READ, tx, buf, xsw_pack(buf, path, NULL), m);
+	if (!rc) {
+		v = strtoull(m->body, &end, 10);
+		if (!m->h.len || *end) {
+			fprintf(stderr, "xtest: xenstore: %s holds '%s'\n", path, m->body);
+			rc = -EINVAL;
+		}
+	}
+	if (!rc) {
+		*stage = XSW_AT_WRITE;
+		snprintf(value, sizeof(value), "%llu", v + 1);
+		rc = xsw_call(c, XSW_WRITE, tx, buf, xsw_pack(buf, path, value), m);
+	}
+	if (rc) {
+		xsw_call(c, XSW_TX_END, tx, "F", 2, m);	/* abandon it */
+		goto out;
+	}
+	*stage = XSW_AT_COMMIT;
+	rc = xsw_call(c, XSW_TX_END, tx, "T", 2, m);
+out:
+	free(m);
+	return rc;
+}
+
+struct xs_txn_count {
+	unsigned long committed, conflicts, busy, lost;
+	int status;
+};
+
+/* Transactions one process may lose before that is a failure. */
+#define XS_TXN_MAX_LOST 1000
+
+/*
+ * xs-txn: @procs processes, each with its own connection, each doing
+ * @ntxn transactions (0: until SIGUSR1) that add 1 to one of @nkeys
+ * counters @base/k0.. (process p's j-th transaction takes key (p + j) mod
+ * nkeys).  The counters must exist.  A transaction is redone when its
+ * commit fails with EAGAIN (a conflict), when it cannot start (EAGAIN or
+ * ENOSPC: a suspend under way, a quota; after 10 ms), and when a request
+ * inside it fails with ENOENT or EAGAIN: the transaction is gone, as one
+ * open across a save/restore is (the domain that had it is no more),
+ * which is counted as lost.  Anything else fails.  The counters' sum
+ * must grow by exactly the transactions committed, which dom0 checks.
+ */
+static int xs_txn(unsigned int procs, unsigned long ntxn, const char *base,
+		  unsigned int nkeys)
+{
+	struct xs_txn_count *count = mmap(NULL, procs * sizeof(*count),
+					  PROT_READ | PROT_WRITE,
+					  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct xs_txn_count sum = { 0 };
+	struct timespec t0;
+	pid_t *pids = calloc(procs, sizeof(*pids));
+	unsigned int p, left = procs;
+	int rc = 0;
+	double secs;
+
+	if (count == MAP_FAILED || !pids || !procs || !nkeys || procs > 64 ||
+	    strlen(base) > 200)
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (p = 0; p < procs; p++) {
+		pids[p] = fork();
+		if (pids[p] < 0) {
+			perror("xtest: xs-txn: fork");
+			return 1;
+		}
+		if (pids[p] == 0) {
+			struct xsw_conn *c = xsw_open();
+			struct xs_txn_count *me = &count[p];
+			enum xsw_stage stage;
+			char path[256];
+
+			me->status = 1;
+			if (!c)
+				_exit(1);
+			while (ntxn ? me->committed < ntxn : !stop_sending) {
+				snprintf(path, sizeof(path), "%s/k%lu", base,
+					 (p + me->committed) % nkeys);
+				rc = xsw_increment(c, path, &stage);
+				if (!rc) {
+					me->committed++;
+				} else if (stage == XSW_AT_COMMIT && rc == -EAGAIN) {
+					me->conflicts++;
+				} else if (stage == XSW_AT_START &&
+					   (rc == -EAGAIN || rc == -ENOSPC)) {
+					me->busy++;
+					usleep(10000);
+				} else if (stage != XSW_AT_START &&
+					   (rc == -ENOENT || rc == -EAGAIN) &&
+					   me->lost < XS_TXN_MAX_LOST) {
+					me->lost++;
+				} else {
+					fprintf(stderr, "xtest: xs-txn: process %u: %s at request %d of a transaction, after %lu commits\n",
+						p, strerror(-rc), stage, me->committed);
+					_exit(1);
+				}
+			}
+			me->status = 0;
+			_exit(0);
+		}
+	}
+	while (left) {
+		int status;
+		pid_t pid = wait(&status);
+
+		if (pid < 0 && errno == EINTR) {
+			if (stop_sending)	/* SIGUSR1: pass it on */
+				for (p = 0; p < procs; p++)
+					kill(pids[p], SIGUSR1);
+			continue;
+		}
+		if (pid < 0)
+			break;
+		left--;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			rc = 1;
+	}
+	secs = since(&t0);
+	for (p = 0; p < procs; p++) {
+		printf("xtest: xs-txn: process %u: %lu committed, %lu redone after EAGAIN at commit, %lu refused at start, %lu lost%s\n",
+		       p, count[p].committed, count[p].conflicts, count[p].busy,
+		       count[p].lost, count[p].status ? ", FAILED" : "");
+		sum.committed += count[p].committed;
+		sum.conflicts += count[p].conflicts;
+		sum.busy += count[p].busy;
+		sum.lost += count[p].lost;
+		if (count[p].status || (ntxn && count[p].committed != ntxn))
+			rc = 1;
+	}
+	printf("xtest: xs-txn: %s, %u processes, %lu committed, %lu redone, %lu refused, %lu lost, %.1f s, %.0f commits/s\n",
+	       rc ? "FAILED" : "ok", procs, sum.committed, sum.conflicts, sum.busy,
+	       sum.lost, secs, secs > 0 ? sum.committed / secs : 0.0);
+	return rc;
+}
+
+/*
+ * xs-watch: set one watch on @path and count its events: the one a new
+ * watch fires at once, then one per change.  Prints a line once the watch
+ * is set (the test's writer waits for it), then counts until @want changes
+ * were seen or @seconds passed, and listens 3 s more for any extra.  An
+ * event for another path or token fails; so does any count but @want + 1.
+ */
+static int xs_watch(const char *path, unsigned long want, unsigned int seconds)
+{
+	struct xsw_conn *c = xsw_open();
+	struct xsw_msg *m = malloc(sizeof(*m));
+	static const char token[] = "xtest-watch";
+	unsigned long events, bad = 0;
+	char buf[XSW_PAYLOAD_MAX];
+	struct timespec t0;
+	size_t plen = strlen(path);
+	double quiet_from = -1;
+	int rc;
+
+	if (!c || !m || plen + sizeof(token) + 1 > sizeof(buf))
+		return 2;
+	memcpy(buf, path, plen + 1);
+	memcpy(buf + plen + 1, token, sizeof(token));
+	rc = xsw_call(c, XSW_WATCH, 0, buf, plen + 1 + sizeof(token), m);
+	if (rc) {
+		fprintf(stderr, "xtest: xs-watch: setting the watch: %s\n", strerror(-rc));
+		return 1;
+	}
+	events = c->events;	/* the first may come before the reply */
+	if (events == want + 1)
+		quiet_from = 0;
+	printf("xtest: xs-watch: watching %s\n", path);
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		double now = since(&t0), stop = quiet_from >= 0 ? quiet_from + 3 : seconds;
+		int r;
+
+		if (now >= stop)
+			break;
+		r = xsw_recv(c, m, (int)((stop - now) * 1000) + 1);
+		if (r < 0)
+			return 1;
+		if (r == 0)
+			continue;
+		if (m->h.type != XSW_WATCH_EVENT) {
+			fprintf(stderr, "xtest: xs-watch: unasked message of type %u\n", m->h.type);
+			return 1;
+		}
+		if (m->h.len != plen + 1 + sizeof(token) || strcmp(m->body, path) ||
+		    strcmp(m->body + plen + 1, token)) {
+			if (bad++ < 5)
+				printf("xtest: xs-watch: event for '%s', not the watch's\n", m->body);
+			continue;
+		}
+		if (++events == want + 1 && quiet_from < 0)
+			quiet_from = since(&t0);
+	}
+	printf("xtest: xs-watch: %s: %lu events (1 when set + %lu changes), %lu for other paths, %.1f s\n",
+	       events == want + 1 && !bad ? "ok" : "WRONG COUNT", events,
+	       events ? events - 1 : 0, bad, since(&t0));
+	return events != want + 1 || bad;
+}
+
+/* --- a domain's grant table, seen from dom0 -------------------------------- */
+
+/*
+ * gntuse: how full domain @domid's grant table is, sampled every 20 ms
+ * for @seconds (or until SIGUSR1).  Through /dev/xen/privcmd: grant_table_op
+ * (hypercall 20) query_size (6) says how many frames the domain has set up
+ * and its limit; setup_table (2) for that many frames (never more: that
+ * would grow it) lists their machine frames, which are mapped read-only.
+ * An entry (v1: 16-bit flags, 16-bit domid, 32-bit frame) is in use when
+ * its type bits (the low two of the flags) are not 0.  The first 8
+ * entries are the toolstack's; of the rest, the peak number in use and the
+ * samples with 90% or more of them in use are reported.
+ */
+#define HYPERCALL_GRANT_TABLE_OP	20
+#define GNTTABOP_SETUP_TABLE		2
+#define GNTTABOP_QUERY_SIZE		6
+#define GNT_RESERVED			8
+#define GNT_PER_FRAME			(4096 / 8)
+
+struct gnt_query_size {
+	uint16_t dom;
+	uint32_t nr_frames, max_nr_frames;
+	int16_t status;
+};
+
+struct gnt_setup_table {
+	uint16_t dom;
+	uint32_t nr_frames;
+	int16_t status;
+	uint64_t frame_list;	/* a pointer to nr_frames 64-bit frames */
+};
+
+struct privcmd_mmapbatch2 {
+	unsigned int num;
+	uint16_t dom;
+	uint64_t addr;
+	const uint64_t *arr;
+	int *err;
+};
+
+#define PRIVCMD_MMAPBATCH_V2	_IOC(_IOC_NONE, 'P', 4, sizeof(struct privcmd_mmapbatch2))
+
+static long gnt_op(int fd, unsigned int cmd, void *arg)
+{
+	struct privcmd_call call = { .op = HYPERCALL_GRANT_TABLE_OP };
+
+	call.arg[0] = cmd;
+	call.arg[1] = (uintptr_t)arg;
+	call.arg[2] = 1;
+	return ioctl(fd, PRIVCMD_HYPERCALL, &call);
+}
+
+/* Map the first @nr frames of @domid's grant table; NULL on failure. */
+static const unsigned char *gnt_map(int fd, uint16_t domid, uint32_t nr)
+{
+	static uint64_t frames[64];
+	static int errs[64];
+	struct gnt_setup_table setup = { .dom = domid, .nr_frames = nr,
+					 .frame_list = (uintptr_t)frames };
+	struct privcmd_mmapbatch2 batch = { .num = nr, .dom = domid,
+					    .arr = frames, .err = errs };
+	void *p;
+
+	if (nr > 64)
+		return NULL;
+	memset(frames, 0, sizeof(frames));	/* present for Xen to write */
+	if (gnt_op(fd, GNTTABOP_SETUP_TABLE, &setup) || setup.status) {
+		fprintf(stderr, "xtest: gntuse: setup_table: %s, status %d\n",
+			strerror(errno), setup.status);
+		return NULL;
+	}
+	p = mmap(NULL, nr * 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		perror("xtest: gntuse: mmap");
+		return NULL;
+	}
+	batch.addr = (uintptr_t)p;
+	if (ioctl(fd, PRIVCMD_MMAPBATCH_V2, &batch)) {
+		fprintf(stderr, "xtest: gntuse: mapping %u frames (first %#llx, error %d): %s\n",
+			nr, (unsigned long long)frames[0], errs[0], strerror(errno));
+		munmap(p, nr * 4096);
+		return NULL;
+	}
+	return p;
+}
+
+static int gnt_use(uint16_t domid, unsigned int seconds)
+{
+	const unsigned char *table = NULL;
+	struct gnt_query_size q = { .dom = domid };
+	unsigned long samples = 0, full = 0, peak = 0, usable = 0;
+	uint32_t mapped = 0;
+	struct timespec t0;
+	int fd = open("/dev/xen/privcmd", O_RDWR);
+
+	if (fd < 0) {
+		perror("xtest: gntuse: /dev/xen/privcmd");
+		return 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (since(&t0) < seconds && !stop_sending) {
+		unsigned long used = 0;
+
+		q.dom = domid;
+		if (gnt_op(fd, GNTTABOP_QUERY_SIZE, &q) || q.status) {
+			fprintf(stderr, "xtest: gntuse: query_size: %s, status %d\n",
+				strerror(errno), q.status);
+			return 1;
+		}
+		if (q.nr_frames != mapped) {
+			if (table)
+				munmap((void *)table, mapped * 4096);
+			table = gnt_map(fd, domid, q.nr_frames);
+			if (!table)
+				return 1;
+			mapped = q.nr_frames;
+			usable = mapped * GNT_PER_FRAME - GNT_RESERVED;
+		}
+		for (unsigned long i = GNT_RESERVED; i < mapped * GNT_PER_FRAME; i++) {
+			uint16_t flags;
+
+			memcpy(&flags, table + 8 * i, 2);
+			used += (flags & 3) != 0;
+		}
+		samples++;
+		if (used > peak)
+			peak = used;
+		if (used * 10 >= usable * 9)
+			full++;
+		usleep(20000);
+	}
+	if (table)
+		munmap((void *)table, mapped * 4096);
+	printf("xtest: gntuse: domain %u: %u of at most %u frames, %lu entries for the domain; in use at peak %lu; 90%% full or more in %lu of %lu samples\n",
+	       domid, q.nr_frames, q.max_nr_frames, usable, peak, full, samples);
+	return 0;
+}
+
 static int usage(void)
 {
 	fputs("usage: xtest write|verify PATH SEED MIB | gen|check SEED MIB |\n"
@@ -888,7 +1457,9 @@ static int usage(void)
 	      "       serve PORT | call HOST PORT CMD |\n"
 	      "       usend HOST PORT SEED N SIZE | urecv PORT SEED N SIZE |\n"
 	      "       usend-df HOST PORT SEED N SIZE | rxpeek DOMID GREF MARKER |\n"
-	      "       dirty MIB SECONDS | hypfs PATH\n", stderr);
+	      "       dirty MIB SECONDS | hypfs PATH |\n"
+	      "       xs-txn PROCS NTXN BASE NKEYS | xs-watch PATH N SECONDS |\n"
+	      "       gntuse DOMID SECONDS\n", stderr);
 	return 2;
 }
 
@@ -974,6 +1545,13 @@ int main(int argc, char **argv)
 		return dirty_memory(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 	if (!strcmp(op, "hypfs") && argc == 3)
 		return hypfs_read(argv[2]);
+	if (!strcmp(op, "xs-txn") && argc == 6)
+		return xs_txn(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), argv[4],
+			      strtoul(argv[5], NULL, 0));
+	if (!strcmp(op, "xs-watch") && argc == 5)
+		return xs_watch(argv[2], strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
+	if (!strcmp(op, "gntuse") && argc == 4)
+		return gnt_use(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 	if (!strcmp(op, "urecv") && argc == 6)
 		return udp_recv(atoi(argv[2]), strtoull(argv[3], NULL, 0),
 				strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0));

@@ -1,0 +1,617 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# xenbus.sh - the tests of the layer the frontends stand on: xenstore and
+# /dev/xen/xenbus, the console, domain control and grant tables.  Run by
+# busybox sh in dom0 of the embedded Xen host (scripts/check.sh hands it to
+# scripts/xen-host/boot.sh --driver --no-create, with xvda, a 128 MiB xvdb
+# and fio in the domU's initrd).
+#
+# This driver creates its domUs itself, from boot.sh's config (DOMU_CFG)
+# with changes: the first with on_reboot="restart", so that `xl reboot`
+# brings it back; the last with max_grant_frames=2 as well, a grant table
+# of 1024 entries.  Both boot with xtest.console=shell, a shell on hvc0.
+#
+# What each test proves, judged from dom0 wherever dom0 can see it:
+#   tools        Debian's xenstore-write, -read, -ls and -watch in the domU,
+#                on its own nodes, through its /dev/xen/xenbus: a value the
+#                domU writes is what dom0's xenstore-read finds, and the
+#                other way; its relative paths resolve to its own domain
+#                directory; xenstore-ls of its device/ tree is dom0's,
+#                line for line; xenstore-watch in the domU ends after seeing
+#                a write made by dom0;
+#   features     the domU wrote control/feature-poweroff, -reboot and
+#                -suspend = 1, which the toolstack reads;
+#   transactions XS_PROCS processes (8) each commit XS_TXNS (1000)
+#                transactions, adding 1 to one of XS_KEYS shared counters,
+#                redone on EAGAIN (xtest xs-txn, the wire protocol by hand):
+#                dom0 reads every counter at its exact expected value, the
+#                domU must report conflicts (the processes overlapped) and
+#                no transaction lost (nothing here could lose one);
+#   watch        one watch (xtest xs-watch) fires exactly once when set and
+#                once for each of WATCH_WRITES writes by dom0 and as many by
+#                another domU process, none extra in the 3 s after;
+#   console      `xl console` in dom0, on a pseudo-terminal (ptyexpect): a
+#                command typed into hvc0 is run by the domU's shell and its
+#                answer comes back (computed there, so the echo of what was
+#                typed cannot pass); again after the save/restore cycles;
+#   save/restore SR_CYCLES (5; make soak 20) xl save + xl restore cycles
+#                while fio writes and verifies xvda and xvdb, TCP flows both
+#                ways and two processes run xenstore transactions on
+#                counters in /tool/ (a path that outlives the domain): before
+#                each save blkback and netback are seen moving data, after
+#                each restore the new domain moves data again, its agent and
+#                hvc0 answer and dom0 sees the counters grow; at the end fio
+#                found no error, every byte of both streams arrived, both
+#                disks equal dom0's files, and the counters in dom0 hold
+#                exactly the commits the domU counted (a transaction open
+#                across a save is lost with the old domain, which the new
+#                one must report, as ENOENT or EAGAIN, and xs-txn redoes);
+#   sysrq        `xl sysrq domu s`: the domU takes the key out of
+#                control/sysrq (dom0 sees it emptied) and "Emergency Sync"
+#                appears in dom0's copy of its console log;
+#   pause        `xl pause`: xl shows the domain paused and its CPU time
+#                still; a call to its agent made meanwhile is answered only
+#                after `xl unpause`, and its uptime has grown by the time it
+#                was paused, its clock dom0's;
+#   reboot       `xl reboot`: the domain comes back under a new id with a new
+#                boot id, memory, vCPUs, disks and MAC as before, after an
+#                orderly restart in its console log; then a pattern on xvda
+#                matches dom0's file both ways and TCP is verified each way;
+#   shutdown     `xl shutdown`: the domain is gone (a crash would have kept
+#                it: on_crash is preserve), its log ends in the kernel's
+#                power-off line, with no oops or panic anywhere;
+#   grants       a domU with max_grant_frames=2 and blkback without
+#                persistent grants (every request takes and gives back its
+#                grants) runs fio with verify on xvda and xvdb and TCP both
+#                ways at once.  dom0 reads the domU's grant table meanwhile
+#                (xtest gntuse, every 20 ms): it must be at its limit of 2
+#                frames and seen 90% full or more in at least 10 samples
+#                (netfront's 512 RX buffers hold half of it); fio must end
+#                with no error (requests
+#                waited for grants instead of failing), both streams intact,
+#                both disks equal to dom0's files, no I/O error logged;
+#   log          dom0's copies of the console logs of every domain of the
+#                run hold no oops, warning, lockup or stall;
+#   end          the last domU shuts down.
+#
+# Longer counts for make soak come in /extra/xenbus.env (SR_CYCLES=20 ...).
+# Output: one "TAP: ok - NAME" / "TAP: not ok - NAME" line per test.
+
+. /extra/lib.sh
+
+PTY=/extra/ptyexpect
+SR_CYCLES=5
+XS_PROCS=8
+XS_TXNS=1000
+XS_KEYS=4
+WATCH_WRITES=50
+GNT_FRAMES=2
+[ -f /extra/xenbus.env ] && . /extra/xenbus.env
+
+CONS_DIR=/var/log/xen/console
+MEM=$(awk -F' = ' '$1 == "memory" { print $2 }' "$DOMU_CFG")
+SAVE=/run/xbsave/domu.save
+mkdir -p /run/xbsave && mount -t tmpfs -o size=$((${MEM:-512} + 64))m tmpfs /run/xbsave
+
+domid() { "$XL" domid "$DOMU" 2> /dev/null; }
+# num VALUE: VALUE if it is a number, else 0 (busybox sh ends on bad arithmetic)
+num() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
+dpath() { echo "/local/domain/$(domid)"; }
+# blkback's counter FILE for the domU's vbd DEVID; netback's for its eth0
+bestat() { cat "/sys/bus/xen-backend/devices/vbd-$(domid)-$1/statistics/$2" 2> /dev/null || echo 0; }
+vifstat() { cat "/sys/class/net/vif$(domid).0/statistics/$1" 2> /dev/null || echo 0; }
+
+# every console log dom0 keeps of the run's domains, oldest first
+all_console() {
+	# shellcheck disable=SC2045
+	for f in $(ls -tr "$CONS_DIR"/guest-"$DOMU"*.log 2> /dev/null); do
+		tr -d '\r' < "$f"
+	done
+}
+
+# count PATTERN: lines of all_console matching PATTERN
+count() { all_console | grep -c "$1"; }
+
+# create CFG: xl create the domU from CFG and wait for its agent
+create() {
+	"$XL" create -q "$1" > /tmp/create.out 2>&1 || { sed 's/^/# xl: /' /tmp/create.out; return 1; }
+	wait_init || { say "the domU never reached init"; return 1; }
+	wait_domu 120 true || { say "its agent does not answer"; return 1; }
+	say "domain $(domid) up: $("$XL" list "$DOMU" | awk 'NR == 2 { print $3 " MiB, " $4 " vCPUs" }')"
+}
+
+# gone SECONDS: until no domain of that name is left
+gone() {
+	_i=0
+	while "$XL" list "$DOMU" > /dev/null 2>&1; do
+		[ $_i -lt "$1" ] || { "$XL" list | sed 's/^/# /'; return 1; }
+		sleep 1
+		_i=$((_i + 1))
+	done
+}
+
+# same_bytes DEV FILE MIB: the first MIB MiB the domU reads from DEV (its
+# cache dropped) are dom0's FILE, byte for byte
+same_bytes() {
+	_g=$(domu 300 "sync; echo 3 > /proc/sys/vm/drop_caches;
+		dd if=/dev/$1 bs=1M count=$3 2> /dev/null | xtest sha256") || return 1
+	_d=$(dd if="$2" bs=1M count="$3" 2> /dev/null | "$XTEST" sha256)
+	say "first $3 MiB of $1: the domU reads ${_g%% *}, dom0's file holds ${_d%% *}"
+	[ -n "$_g" ] && [ "${_g%% *}" = "${_d%% *}" ]
+}
+
+# tcp_each MIB PORT SEED: MIB MiB domU -> dom0, then dom0 -> domU, each
+# checked byte for byte by its receiver
+tcp_each() {
+	timeout 300 "$XTEST" recv "$2" "$3" "$1" > /tmp/tcp.out 2>&1 &
+	_r=$!
+	domu 300 "xtest send $DOM0_IP $2 $3 $1" > /dev/null 2>&1
+	wait $_r || { sed 's/^/# dom0: /' /tmp/tcp.out; return 1; }
+	sed 's/^/# dom0: /' /tmp/tcp.out
+	domu 300 "xtest recv $(($2 + 1)) $(($3 + 1)) $1" > /tmp/tcp.out 2>&1 &
+	_r=$!
+	timeout 300 "$XTEST" send "$DOMU_IP" $(($2 + 1)) $(($3 + 1)) "$1" 2> /dev/null
+	wait $_r
+	_st=$?
+	sed 's/^/# domU: /' /tmp/tcp.out
+	return $_st
+}
+
+# ---------------------------------------------------------------- tests
+
+t_boot() {
+	CFG_A=/etc/xen/xb-a.cfg
+	sed 's/^on_reboot = .*/on_reboot = "restart"/' "$DOMU_CFG" > $CFG_A
+	grep -q '^on_reboot = "restart"$' $CFG_A || { say "no on_reboot line in $DOMU_CFG"; return 1; }
+	grep -q 'xtest.console=shell' $CFG_A || { say "the domU has no shell on hvc0"; return 1; }
+	create $CFG_A || return 1
+	log_clean 'xenbus|Booting paravirtualized'
+}
+
+t_tools() {
+	d=$(dpath)
+	st=0
+	v=domu-wrote-$$-$(date +%s)
+	got=$(domu 30 "xenstore-write data/xbt/from-domu $v && xenstore-read data/xbt/from-domu")
+	dom0=$(xenstore-read "$d/data/xbt/from-domu" 2>&1)
+	say "the domU wrote data/xbt/from-domu = $v and read back '$got'; dom0 reads $d/data/xbt/from-domu = '$dom0'"
+	[ "$got" = "$v" ] && [ "$dom0" = "$v" ] || st=1
+	v=dom0-wrote-$$-$(date +%s)
+	xenstore-write "$d/data/xbt/from-dom0" "$v" || st=1
+	got=$(domu 30 'xenstore-read data/xbt/from-dom0' 2>&1)
+	say "dom0 wrote $d/data/xbt/from-dom0 = $v; the domU reads '$got'"
+	[ "$got" = "$v" ] || st=1
+	got=$(domu 30 'xenstore-read domid' 2>&1)
+	say "the domU's relative 'domid' reads '$got'; xl says $(domid)"
+	[ "$got" = "$(domid)" ] || st=1
+
+	domu 30 'xenstore-ls -p device' > /tmp/ls.domu 2>&1 || st=1
+	xenstore-ls -p "$d/device" > /tmp/ls.dom0 2>&1 || st=1
+	say "xenstore-ls -p device: $(wc -l < /tmp/ls.domu) lines in the domU, $(wc -l < /tmp/ls.dom0) in dom0 ($d/device)"
+	if ! cmp -s /tmp/ls.domu /tmp/ls.dom0; then
+		diff /tmp/ls.dom0 /tmp/ls.domu | head -n 20 | sed 's/^/#   /'
+		st=1
+	fi
+	grep -q '^ *vbd = ' /tmp/ls.dom0 && grep -q '^ *vif = ' /tmp/ls.dom0 || { say "no vbd and vif in device/"; st=1; }
+	head -n 4 /tmp/ls.domu | sed 's/^/# domU: /'
+
+	# xenstore-watch -n 2: the event when the watch is set, then one write
+	domu 10 'rm -f /tmp/xw.out; (xenstore-watch -n 2 data/xbt/watched > /tmp/xw.out 2>&1;
+		echo "status $?" >> /tmp/xw.out) > /dev/null 2>&1 &' || st=1
+	i=0
+	while [ $i -lt 30 ] && ! domu 10 'grep -q "^status" /tmp/xw.out'; do
+		i=$((i + 1))
+		xenstore-write "$d/data/xbt/watched" "write-$i"
+		sleep 1
+	done
+	domu 10 'cat /tmp/xw.out' > /tmp/xw.cat
+	sed 's/^/# xenstore-watch: /' /tmp/xw.cat
+	say "dom0 wrote data/xbt/watched $i time(s) before xenstore-watch in the domU ended"
+	[ "$i" -ge 1 ] && grep -q '^status 0$' /tmp/xw.cat &&
+		[ "$(grep -c 'xbt/watched' /tmp/xw.cat)" -ge 2 ] || st=1
+	return $st
+}
+
+t_features() {
+	d=$(dpath)
+	st=0
+	for f in poweroff reboot suspend; do
+		v=$(xenstore-read "$d/control/feature-$f" 2>&1)
+		say "control/feature-$f = '$v'"
+		[ "$v" = 1 ] || st=1
+	done
+	return $st
+}
+
+t_txn() {
+	base=$(dpath)/data/xbt-txn
+	k=0
+	while [ $k -lt "$XS_KEYS" ]; do
+		xenstore-write "$base/k$k" 0 || return 1
+		k=$((k + 1))
+	done
+	domu 1800 "xtest xs-txn $XS_PROCS $XS_TXNS $base $XS_KEYS" > /tmp/txn.out 2>&1
+	st=$?
+	sed 's/^/# domU: /' /tmp/txn.out
+	[ $st -eq 0 ] || return 1
+	total=0 line=
+	k=0
+	while [ $k -lt "$XS_KEYS" ]; do
+		v=$(xenstore-read "$base/k$k")
+		line="$line k$k=$v"
+		total=$((total + $(num "$v")))
+		# process p's j-th transaction takes key (p + j) mod XS_KEYS
+		if [ $((XS_TXNS % XS_KEYS)) -eq 0 ] && [ "$v" != $((XS_PROCS * XS_TXNS / XS_KEYS)) ]; then
+			st=1
+		fi
+		k=$((k + 1))
+	done
+	say "dom0 reads$line: $total in all, $((XS_PROCS * XS_TXNS)) committed"
+	[ $st -eq 0 ] && [ $total -eq $((XS_PROCS * XS_TXNS)) ] || return 1
+	set -- $(sed -n 's/.* committed, \([0-9]*\) redone, [0-9]* refused, \([0-9]*\) lost,.*/\1 \2/p' /tmp/txn.out)
+	[ "$(num "$2")" -eq 0 ] || { say "$2 transactions were lost with no save/restore to lose them"; return 1; }
+	[ "$(num "$1")" -gt 0 ] || { say "no transaction had to be redone: the processes never collided"; return 1; }
+}
+
+t_watch() {
+	node=$(dpath)/data/xbt-watch/node
+	want=$((2 * WATCH_WRITES))
+	domu 10 "rm -f /tmp/xsw.out; (xtest xs-watch $node $want 300 > /tmp/xsw.out 2>&1;
+		echo \"status \$?\" >> /tmp/xsw.out) > /dev/null 2>&1 &" || return 1
+	wait_domu 30 'grep -q "watching" /tmp/xsw.out' || { say "the watch was never set"; return 1; }
+	i=1
+	while [ $i -le "$WATCH_WRITES" ]; do
+		xenstore-write "$node" "dom0-$i" || return 1
+		i=$((i + 1))
+	done
+	domu 300 "i=1; while [ \$i -le $WATCH_WRITES ]; do xenstore-write $node domu-\$i || exit 1;
+		i=\$((i + 1)); done" || { say "the domU's writes failed"; return 1; }
+	wait_domu 330 'grep -q "^status" /tmp/xsw.out' || { say "xs-watch did not end"; return 1; }
+	domu 10 'cat /tmp/xsw.out' > /tmp/xsw.cat
+	sed 's/^/# domU: /' /tmp/xsw.cat
+	last=$(xenstore-read "$node")
+	say "$WATCH_WRITES writes from dom0, then $WATCH_WRITES from a domU process; dom0 reads '$last'"
+	grep -q '^status 0$' /tmp/xsw.cat && grep -q ": ok: $((want + 1)) events" /tmp/xsw.cat &&
+		[ "$last" = "domu-$WATCH_WRITES" ]
+}
+
+# t_console TAG: `xl console` on a pty; the domU's shell on hvc0 computes
+# the answer, so only a command that ran there can produce it
+t_console() {
+	"$PTY" 90 "echo hvc0-$1-\$((6 * 7))-\$(cat /proc/sys/kernel/random/boot_id | cut -c1-8)" \
+		"hvc0-$1-42-$(domu 10 'cut -c1-8 /proc/sys/kernel/random/boot_id')" \
+		"$XL" console -t pv "$DOMU" > /tmp/pty.out 2>&1
+	st=$?
+	tail -n 12 /tmp/pty.out | sed 's/^/# /'
+	say "on domain $(domid)"
+	return $st
+}
+
+# moving: within 2 s blkback moves sectors of both disks and netback
+# carries over 64 KiB each way, for the domain that is the domU now
+io_now() {
+	echo $(($(bestat 51712 wr_sect) + $(bestat 51712 rd_sect))) \
+		$(($(bestat 51728 wr_sect) + $(bestat 51728 rd_sect))) "$(vifstat rx_bytes)" "$(vifstat tx_bytes)"
+}
+moving() {
+	set -- $(io_now)
+	sleep 2
+	set -- "$@" $(io_now)
+	set -- $(($5 - $1)) $(($6 - $2)) $(($7 - $3)) $(($8 - $4))
+	say "domain $(domid) in 2 s: blkback moved $1 sectors of xvda, $2 of xvdb; netback took $3 bytes, gave $4"
+	[ "$1" -gt 0 ] && [ "$2" -gt 0 ] && [ "$3" -gt 65536 ] && [ "$4" -gt 65536 ]
+}
+until_moving() { # TRIES
+	_i=0
+	until moving > /tmp/mv.out; do
+		_i=$((_i + 1))
+		[ $_i -lt "$1" ] || { cat /tmp/mv.out; return 1; }
+	done
+	cat /tmp/mv.out
+}
+
+# the sum of the counters the transactions add to
+SRX=/tool/xbt-sr
+sr_sum() { echo $(($(num "$(xenstore-read $SRX/k0)") + $(num "$(xenstore-read $SRX/k1)"))); }
+
+# console_reaches TEXT: the domU writes TEXT to hvc0; dom0's log gets it
+console_reaches() {
+	domu 20 "echo $1 > /dev/hvc0" || return 1
+	_i=0
+	while [ $_i -lt 20 ]; do
+		count "$1" > /dev/null && return 0
+		sleep 1
+		_i=$((_i + 1))
+	done
+	say "'$1' never reached dom0's console logs"
+	return 1
+}
+
+# one cycle: save, restore; a new domain that answers, moves data, writes
+# to hvc0 and commits transactions
+sr_cycle() {
+	_old=$(domid)
+	_t=$(date +%s)
+	rm -f $SAVE
+	timeout 300 "$XL" save "$DOMU" $SAVE > /tmp/sr.out 2>&1 &&
+		timeout 300 "$XL" restore $SAVE >> /tmp/sr.out 2>&1
+	_st=$?
+	rm -f $SAVE
+	say "cycle $1: domain $_old -> $(domid), $(($(date +%s) - _t)) s, status $_st"
+	echo $(($(date +%s) - _t)) >> /tmp/sr.times
+	[ $_st -eq 0 ] && [ "$(domid)" != "$_old" ] || { sed 's/^/#   xl: /' /tmp/sr.out | tail -n 20; return 1; }
+	wait_domu 90 true || { say "the agent does not answer after cycle $1"; return 1; }
+	until_moving 15 > /tmp/mv2.out
+	_m=$?
+	sed 's/^# /# after: /' /tmp/mv2.out
+	[ $_m -eq 0 ] || { say "I/O did not resume after cycle $1"; return 1; }
+	_s0=$(sr_sum)
+	sleep 2
+	_s1=$(sr_sum)
+	say "after cycle $1: the transaction counters went from $_s0 to $_s1 in 2 s"
+	[ "$_s1" -gt "$_s0" ] || { say "no transaction committed after cycle $1"; return 1; }
+	console_reaches "SR-CYCLE-$1-HVC0"
+}
+
+FIO='fio --minimal --size=48m --rw=randwrite --bssplit=4k/30:64k/40:512k/30'
+FIO="$FIO --ioengine=libaio --iodepth=16 --direct=1 --verify=crc32c --do_verify=1"
+FIO="$FIO --verify_fatal=1 --name=a --filename=/dev/xvda --name=b --filename=/dev/xvdb"
+
+# the grant test's: bigger blocks, deeper queues
+GFIO='fio --minimal --size=48m --rw=randwrite --bssplit=64k/20:512k/40:1m/40'
+GFIO="$GFIO --ioengine=libaio --iodepth=32 --direct=1 --verify=crc32c --do_verify=1"
+GFIO="$GFIO --verify_fatal=1 --name=a --filename=/dev/xvda --name=b --filename=/dev/xvdb"
+
+# fio_ok LOG: every round of LOG ended with status 0 and each of its jobs
+# with error 0, and some verified data
+fio_ok() {
+	awk -F';' 'NF > 50 { n++; e += $5; w += $47; r += $6 }
+		END { printf "# fio: %d jobs, errors %d, wrote %d KiB, verified %d KiB\n", n, e, w, r }' "$1"
+	grep -v ';' "$1" | grep -v 'status 0$' | grep -v '^done' | head -n 10 | sed 's/^/# fio: /'
+	grep -q '^round' "$1" && ! grep '^round' "$1" | grep -qv 'status 0$' &&
+		awk -F';' 'NF > 50 { n++; if ($5 != 0) bad = 1; r += $6 } END { exit bad || !n || !r }' "$1"
+}
+
+t_sr() {
+	: > /tmp/sr.times
+	for k in k0 k1; do
+		xenstore-write $SRX/$k 0 && xenstore-chmod $SRX/$k b0 || return 1
+	done
+	domu 10 "rm -f /tmp/stop /tmp/srfio.log; (r=0; while [ ! -e /tmp/stop ]; do
+		r=\$((r + 1)); $FIO > /tmp/f.out 2>&1; echo \"round \$r status \$?\" >> /tmp/srfio.log
+		grep ';' /tmp/f.out >> /tmp/srfio.log; done; echo done >> /tmp/srfio.log) > /dev/null 2>&1 &
+		(xtest xs-txn 2 0 $SRX 2 > /tmp/srtxn.log 2>&1 & echo \$! > /tmp/srtxn.pid;
+		wait \$!; echo status \$? >> /tmp/srtxn.log) > /dev/null 2>&1 &" || return 1
+	timeout 1800 "$XTEST" recv 7801 82 0 > /tmp/d0recv.out 2>&1 &
+	rp=$!
+	domu 10 "(xtest recv 7800 81 0 > /tmp/srrecv.log 2>&1; echo status \$? >> /tmp/srrecv.log) > /dev/null 2>&1 &
+		(xtest send $DOM0_IP 7801 82 0 2 > /tmp/srsend.log 2>&1 & echo \$! > /tmp/srsend.pid
+		wait \$!; echo status \$? >> /tmp/srsend.log) > /dev/null 2>&1 &" || return 1
+	sleep 1
+	"$XTEST" send "$DOMU_IP" 7800 81 0 2 > /tmp/d0send.out 2>&1 &
+	sp=$!
+	st=0
+	n=1
+	while [ $n -le "$SR_CYCLES" ]; do
+		until_moving 10 || { say "before cycle $n: I/O was not moving"; st=1; break; }
+		sr_cycle $n || { st=1; break; }
+		n=$((n + 1))
+	done
+	say "save + restore times (s): $(tr '\n' ' ' < /tmp/sr.times)"
+	# stop: streams at a MiB boundary, fio after its round, transactions now
+	domu 10 'touch /tmp/stop; kill -USR1 $(cat /tmp/srsend.pid) $(cat /tmp/srtxn.pid)'
+	kill -USR1 $sp 2> /dev/null
+	wait $sp
+	sst=$?
+	wait $rp
+	rst=$?
+	sed 's/^/# dom0: /' /tmp/d0send.out /tmp/d0recv.out
+	wait_domu 600 'grep -q "^done" /tmp/srfio.log' || { say "fio did not end"; st=1; }
+	wait_domu 60 'grep -q "^status" /tmp/srrecv.log && grep -q "^status" /tmp/srsend.log &&
+		grep -q "^status" /tmp/srtxn.log' || { say "the domU's streams or transactions did not end"; st=1; }
+	domu 30 'cat /tmp/srrecv.log /tmp/srsend.log /tmp/srtxn.log' | sed 's/^/# domU: /'
+	domu 30 'cat /tmp/srfio.log' > /tmp/srfio.out
+	fio_ok /tmp/srfio.out || st=1
+	[ $st -eq 0 ] && [ $sst -eq 0 ] && [ $rst -eq 0 ] || return 1
+	domu 10 'grep -q "^status 0" /tmp/srrecv.log && grep -q "^status 0" /tmp/srsend.log &&
+		grep -q "^status 0" /tmp/srtxn.log' || return 1
+	committed=$(domu 10 'cat /tmp/srtxn.log' | sed -n 's/.*ok, 2 processes, \([0-9]*\) committed.*/\1/p')
+	say "transactions: the domU committed ${committed:-?}; dom0's counters sum to $(sr_sum)"
+	[ -n "$committed" ] && [ "$committed" -eq "$(sr_sum)" ] || return 1
+	same_bytes xvda "$DISK_FILE" 48 && same_bytes xvdb "$DISK2_FILE" 48
+}
+
+t_sysrq() {
+	n0=$(count 'sysrq: Emergency Sync')
+	"$XL" sysrq "$DOMU" s || { say "xl sysrq failed"; return 1; }
+	i=0
+	while [ $i -lt 30 ]; do
+		v=$(xenstore-read "$(dpath)/control/sysrq" 2>&1)
+		n1=$(count 'sysrq: Emergency Sync')
+		[ -z "$v" ] && [ "$n1" -gt "$n0" ] && break
+		sleep 1
+		i=$((i + 1))
+	done
+	all_console | grep 'Emergency Sync' | tail -n 2 | sed 's/^/# console: /'
+	say "control/sysrq now '$v'; 'Emergency Sync' lines in the console log: $n0 -> $n1"
+	[ -z "$v" ] && [ "$n1" -gt "$n0" ]
+}
+
+cpu_time() { "$XL" list "$DOMU" | awk 'NR == 2 { print $6 }'; }
+
+t_pause() {
+	up0=$(num "$(domu 10 'cut -d. -f1 /proc/uptime')")
+	t0=$(date +%s)
+	"$XL" pause "$DOMU" || return 1
+	state=$("$XL" list "$DOMU" | awk 'NR == 2 { print $5 }')
+	c0=$(cpu_time)
+	(domu_try 120 'echo answered' > /tmp/pcall.out 2>&1; echo "status $?" >> /tmp/pcall.out) &
+	cp=$!
+	sleep 8
+	c1=$(cpu_time)
+	st=0
+	kill -0 $cp 2> /dev/null || { say "a call was answered while paused: $(cat /tmp/pcall.out)"; st=1; }
+	say "paused: xl shows state '$state', CPU time $c0 s, 8 s later $c1 s"
+	case $state in *p*) ;; *) st=1 ;; esac
+	[ "$c0" = "$c1" ] || st=1
+	"$XL" unpause "$DOMU" || return 1
+	wait $cp
+	say "the call made while paused, after unpause: $(tr '\n' ' ' < /tmp/pcall.out)"
+	grep -q '^status 0$' /tmp/pcall.out || return 1
+	# the domU's clocks count the time it was paused, as dom0's do
+	set -- $(domu 10 'cut -d. -f1 /proc/uptime; date +%s')
+	t2=$(date +%s)
+	up2=$(num "$1") now=$(num "$2")
+	d=$(((up2 - up0) - (t2 - t0)))
+	say "uptime $up0 -> $up2 s in the domU while $((t2 - t0)) s passed in dom0; its clock $now, dom0's $t2"
+	[ $d -ge -3 ] && [ $d -le 3 ] || { say "the domU's uptime is off by $d s"; st=1; }
+	d=$((now - t2))
+	[ $d -ge -3 ] && [ $d -le 3 ] || { say "the domU's clock is off by $d s"; st=1; }
+	return $st
+}
+
+# what the domain was made with, as xl reports it
+summary() {
+	"$XL" list "$DOMU" | awk 'NR == 2 { print "memory " $3 " vcpus " $4 }'
+	"$XL" block-list "$DOMU" | awk 'NR > 1 { print "vbd " $1 }'
+	"$XL" network-list "$DOMU" | awk 'NR > 1 { print "vif " $3 }'
+	"$XL" list -l "$DOMU" | grep -E '"(max_grant_frames|on_reboot|max_vcpus)"' | tr -d ' ,'
+}
+
+t_reboot() {
+	b0=$(domu 10 'cat /proc/sys/kernel/random/boot_id')
+	id0=$(domid)
+	summary > /tmp/sum0
+	r0=$(count 'reboot: Restarting system')
+	"$XL" reboot "$DOMU" || { say "xl reboot failed"; return 1; }
+	i=0
+	while [ $i -lt 300 ]; do
+		b1=$(domu_try 10 'cat /proc/sys/kernel/random/boot_id' 2> /dev/null)
+		[ -n "$b1" ] && [ "$b1" != "$b0" ] && break
+		sleep 2
+		i=$((i + 2))
+	done
+	r1=$(count 'reboot: Restarting system')
+	say "domain $id0 -> $(domid); boot id ${b0%%-*}... -> ${b1%%-*}...; 'Restarting system' lines $r0 -> $r1"
+	[ -n "$b1" ] && [ "$b1" != "$b0" ] && [ "$(domid)" != "$id0" ] || return 1
+	[ "$r1" -gt "$r0" ] || { say "no orderly restart in the console log"; return 1; }
+	summary > /tmp/sum1
+	sed 's/^/# config: /' /tmp/sum1
+	cmp -s /tmp/sum0 /tmp/sum1 || { diff /tmp/sum0 /tmp/sum1 | sed 's/^/#   /'; return 1; }
+	pattern_through /dev/xvda "$DISK_FILE" 41 16 && pattern_from "$DISK_FILE" /dev/xvda 42 16 &&
+		tcp_each 16 7850 43
+}
+
+# the kernel's last word when it powers off: "Power down", or, without a
+# power-off handler of its own (a PV domU halts, which Xen takes as power
+# off), "Power off not available: System halted instead"
+POWERED_OFF='reboot: \(Power down\|.*System halted\)'
+
+t_shutdown() {
+	p0=$(count "$POWERED_OFF")
+	timeout 120 "$XL" shutdown -w "$DOMU" > /dev/null || { say "xl shutdown -w failed"; return 1; }
+	gone 30 || { say "the domain is still there"; return 1; }
+	p1=$(count "$POWERED_OFF")
+	all_console | tail -n 3 | sed 's/^/# console: /'
+	say "power-off lines in the console log: $p0 -> $p1"
+	[ "$p1" -gt "$p0" ] && ! all_console | grep -qaE "$LOG_BAD"
+}
+
+t_grants() {
+	# the first domU's logs keep their own names; the new one starts afresh
+	if [ -f "$CONSOLE_LOG" ]; then
+		mv "$CONSOLE_LOG" "$CONS_DIR/guest-$DOMU-first.log" || return 1
+	fi
+	CFG_B=/etc/xen/xb-b.cfg
+	{ cat "$DOMU_CFG"; echo "max_grant_frames = $GNT_FRAMES"; } > $CFG_B
+	nbp=/sys/module/xen_blkback/parameters
+	echo 0 > $nbp/feature_persistent || return 1
+	create $CFG_B
+	cst=$?
+	echo 1 > $nbp/feature_persistent
+	[ $cst -eq 0 ] || return 1
+	d=$(dpath)
+	for v in 51712 51728; do
+		say "vbd $v: backend feature-persistent $(xenstore-read "$(xenstore-read "$d/device/vbd/$v/backend")/feature-persistent" 2>&1)," \
+			"state $(xenstore-read "$d/device/vbd/$v/state" 2>&1)"
+	done
+	"$XTEST" gntuse "$(domid)" 1 > /tmp/gnt.out 2>&1
+	sed 's/^/# dom0: at rest: /' /tmp/gnt.out
+	# two rounds of fio on both disks (a job each, up to 1 MiB blocks 32
+	# deep: thousands of grants wanted at once) with TCP both ways
+	# throughout, dom0 reading the grant table all along
+	domu 10 "rm -f /tmp/g.log; (for r in 1 2; do $GFIO > /tmp/g.out 2>&1;
+		echo \"round \$r status \$?\" >> /tmp/g.log; grep ';' /tmp/g.out >> /tmp/g.log; done
+		echo done >> /tmp/g.log) > /dev/null 2>&1 &" || return 1
+	"$XTEST" gntuse "$(domid)" 900 > /tmp/gnt.out 2>&1 &
+	gp=$!
+	timeout 900 "$XTEST" recv 7871 92 0 > /tmp/grecv.out 2>&1 &
+	rp=$!
+	domu 10 "(xtest recv 7870 91 0 > /tmp/grecv.log 2>&1; echo status \$? >> /tmp/grecv.log) > /dev/null 2>&1 &
+		(xtest send $DOM0_IP 7871 92 0 4 > /tmp/gsend.log 2>&1 & echo \$! > /tmp/gsend.pid
+		wait \$!; echo status \$? >> /tmp/gsend.log) > /dev/null 2>&1 &" || return 1
+	sleep 1
+	"$XTEST" send "$DOMU_IP" 7870 91 0 4 > /tmp/gsend.out 2>&1 &
+	sp=$!
+	st=0
+	wait_domu 900 'grep -q "^done" /tmp/g.log' || { say "fio did not end"; st=1; }
+	kill -USR1 $gp 2> /dev/null
+	wait $gp || st=1
+	domu 10 'kill -USR1 $(cat /tmp/gsend.pid)'
+	kill -USR1 $sp 2> /dev/null
+	wait $sp
+	sst=$?
+	wait $rp
+	rst=$?
+	sed 's/^/# dom0: under load: /' /tmp/gnt.out
+	sed 's/^/# dom0: /' /tmp/gsend.out /tmp/grecv.out
+	wait_domu 60 'grep -q "^status" /tmp/grecv.log && grep -q "^status" /tmp/gsend.log' || st=1
+	domu 10 'cat /tmp/grecv.log /tmp/gsend.log' | sed 's/^/# domU: /'
+	domu 30 'cat /tmp/g.log' > /tmp/g.out
+	fio_ok /tmp/g.out || st=1
+	domu 10 'grep -q "^status 0" /tmp/grecv.log && grep -q "^status 0" /tmp/gsend.log' || st=1
+	[ $sst -eq 0 ] && [ $rst -eq 0 ] || st=1
+	domu 10 "ethtool -S eth0 | grep -E 'tx_dropped|no_memory'" | tr -s ' \n' ' ' | sed 's/^/# domU: netfront: /'
+	echo
+	ioerr=$(domu 10 'dmesg | grep -cE "I/O error|blk_update_request|disconnecting"')
+	say "I/O errors in the domU's kernel log: ${ioerr:-?}"
+	[ "$ioerr" = 0 ] || st=1
+	set -- $(sed -n 's/.*: \([0-9]*\) of at most \([0-9]*\) frames, \([0-9]*\) entries for the domain; in use at peak \([0-9]*\); 90% full or more in \([0-9]*\) of \([0-9]*\) samples/\1 \2 \3 \4 \5 \6/p' /tmp/gnt.out)
+	[ $# -eq 6 ] || { say "no reading of the grant table"; return 1; }
+	[ "$1" = "$GNT_FRAMES" ] && [ "$2" = "$GNT_FRAMES" ] ||
+		{ say "the grant table is not at its limit of $GNT_FRAMES frames: $1 of $2"; st=1; }
+	[ "$5" -ge 10 ] || { say "the grant table was seen 90% full in fewer than 10 samples (20 ms apart): the test did not exhaust it"; st=1; }
+	[ $st -eq 0 ] || return 1
+	same_bytes xvda "$DISK_FILE" 48 && same_bytes xvdb "$DISK2_FILE" 48
+}
+
+t_logs() {
+	all_console > /tmp/console-all.log
+	say "$(grep -c 'XTEST-INIT: reached init' /tmp/console-all.log) boots in the console logs"
+	CONSOLE_LOG=/tmp/console-all.log log_clean 'sysrq|reboot:|suspend|resum|xenbus'
+}
+
+t_end() {
+	timeout 120 "$XL" shutdown -w "$DOMU" > /dev/null || { say "xl shutdown -w failed"; return 1; }
+	gone 30
+}
+
+t_boot;		result $? "xenbus run: a domU created with on_reboot=restart boots to init, clean log"
+t_tools;	result $? "xenstore-write/-read/-ls/-watch in the domU on its own nodes agree with dom0's xenstore"
+t_features;	result $? "the domU advertises control/feature-poweroff, -reboot and -suspend in xenstore"
+t_txn;		result $? "$XS_PROCS processes x $XS_TXNS xenstore transactions on $XS_KEYS shared keys: every commit in dom0's counters once, conflicts redone"
+t_watch;	result $? "one watch fires exactly once per write ($WATCH_WRITES from dom0, $WATCH_WRITES from a domU process) and once when set"
+t_console boot;	result $? "xl console on a pty in dom0: a command typed into hvc0 runs in the domU and its answer comes back"
+t_sr;		result $? "$SR_CYCLES xl save/restore cycles under fio verify (xvda, xvdb), TCP both ways and xenstore transactions: 0 errors, every byte, every commit"
+t_console restored
+result $? "xl console after the save/restore cycles: typed command runs, answer comes back"
+t_sysrq;	result $? "xl sysrq s: the domU empties control/sysrq and logs Emergency Sync"
+t_pause;	result $? "xl pause/unpause: paused in xl with still CPU time, a call answered only after unpause, uptime and clock right"
+t_reboot;	result $? "xl reboot: back with a new id and boot, same config, orderly restart; xvda both ways and TCP each way verified"
+t_shutdown;	result $? "xl shutdown: the domain is gone after an orderly Power down, no panic"
+t_grants;	result $? "max_grant_frames=$GNT_FRAMES: fio verify on 2 disks + TCP both ways fill the grant table (seen from dom0); requests wait, 0 errors, data = dom0's"
+t_logs;		result $? "the console logs of every domain of the run are clean"
+t_end;		result $? "the last domU shuts down"
+say "xenbus tests: $failed failed"
+exit $failed
