@@ -245,7 +245,7 @@ xen_run xen-migrate "$top/tests/boot/migrate.sh" --xen "$mig" --initrd "$finitrd
 # grant tables.  The driver creates its domUs (--no-create), with a shell on
 # hvc0 that `xl console` types into through ptyexpect, a pty of its own.
 gcc -O2 -Wall -static -o "$BUILD/domu/ptyexpect" "$top/tests/boot/ptyexpect.c" || exit 1
-want xenbus && echo "# xenbus tests ($(xen_for shadow)): xenstore tools, transactions, watches, xl console, 5 save/restores under I/O, sysrq, pause, reboot, shutdown, grant exhaustion (about 7 minutes)"
+want xenbus && echo "# xenbus tests ($(xen_for shadow)): xenstore tools, transactions, watches, xl console, 5 save/restores under I/O, sysrq, pause, reboot, shutdown, grant exhaustion, a grant held after detach, /sys/hypervisor (about 8 minutes)"
 xen_run xen-xenbus "$top/tests/boot/xenbus.sh" --xen "$(xen_for shadow)" --initrd "$finitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent xtest.console=shell" \
 	--vcpus 2 --memory 320 --disk-mb 64 --disk2-mb 128 --no-create \

@@ -40,9 +40,12 @@
  * go of a page for good.  If the backend still has it mapped, the
  * reference and the page go on a deferred list that a delayed work item
  * retries, first after 100 ms and then twice as long each time, up to every
- * 10 s, for as long as it takes.  The first deferral of a reference is
- * logged, and then every GNT_DEFER_LOG_EVERY-th retry, and the release;
- * all those lines share one rate limit.  With page NULL the caller still
+ * 10 s, for as long as it takes.  A backend often unmaps a moment after
+ * we end access (it is tearing down too), so the first deferral of a
+ * reference is only noted; a warning that names it comes once it has been
+ * held over GNT_DEFER_WARN_AFTER retries (about 3 s), and then every
+ * GNT_DEFER_LOG_EVERY-th retry; the release is noted too.  All those lines
+ * share one rate limit.  With page NULL the caller still
  * frees the page itself, so we take a reference on the page the entry names
  * to keep it from being reused until the backend lets go.
  *
@@ -93,7 +96,8 @@
 /* Deferred release: retry after 100 ms, doubling, at most every 10 s. */
 #define GNT_DEFER_FIRST_MS	100U
 #define GNT_DEFER_MAX_MS	10000U
-/* Log a deferral, then every 60th retry (about every 10 min at the cap). */
+/* Warn after 5 retries (3.1 s), then every 60th (every 10 min at the cap). */
+#define GNT_DEFER_WARN_AFTER	5U
 #define GNT_DEFER_LOG_EVERY	60U
 
 /* gnttab_batch_map(): retry GNTST_eagain for up to 30 s, 1 ms doubling to 256. */
@@ -192,7 +196,7 @@ static unsigned int gnt_defer_delay_ms(unsigned int tries)
 /* Whether retry number @tries of one reference is worth a log line. */
 static bool gnt_defer_should_log(unsigned int tries)
 {
-	return tries % GNT_DEFER_LOG_EVERY == 0;
+	return tries == GNT_DEFER_WARN_AFTER || tries % GNT_DEFER_LOG_EVERY == 0;
 }
 
 /* Waiter list: FIFO of gnttab_free_callback through ->next. */
@@ -590,7 +594,8 @@ static void gnt_defer(struct gnt_table *t, grant_ref_t ref, struct page *page,
 	gnt_defer_arm(t, d->due);
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (!t->quiet && __ratelimit(&gnt_defer_rs))
-		pr_warn("grant ref %u still in use by the backend, page kept\n", ref);
+		pr_info("grant ref %u: the backend still maps its page, kept until it lets go\n",
+			ref);
 }
 
 /*
@@ -620,7 +625,7 @@ static unsigned int gnt_defer_scan(struct gnt_table *t, unsigned long now)
 			d->due = now + msecs_to_jiffies(gnt_defer_delay_ms(d->tries));
 			if (!t->quiet && gnt_defer_should_log(d->tries) &&
 			    __ratelimit(&gnt_defer_rs))
-				pr_warn("grant ref %u still in use by the backend, page kept (retry %u)\n",
+				pr_warn("grant ref %u still in use by the backend after %u retries, page kept\n",
 					d->ref, d->tries);
 		}
 		if (!any || time_before(d->due, first))
@@ -1476,12 +1481,14 @@ static void gnt_test_deferred(struct kunit *test)
 	unsigned int nr_free, i, ms = 0;
 	int ref;
 
-	/* The policy: 100 ms doubling to 10 s; a line every 60th retry. */
+	/* The policy: 100 ms doubling to 10 s; warn at 5, then every 60th. */
 	KUNIT_EXPECT_EQ(test, gnt_defer_delay_ms(0), 100U);
 	KUNIT_EXPECT_EQ(test, gnt_defer_delay_ms(6), 6400U);
 	KUNIT_EXPECT_EQ(test, gnt_defer_delay_ms(7), 10000U);
 	KUNIT_EXPECT_EQ(test, gnt_defer_delay_ms(UINT_MAX), 10000U);
 	KUNIT_EXPECT_TRUE(test, gnt_defer_should_log(0));
+	KUNIT_EXPECT_FALSE(test, gnt_defer_should_log(4));
+	KUNIT_EXPECT_TRUE(test, gnt_defer_should_log(5));
 	KUNIT_EXPECT_FALSE(test, gnt_defer_should_log(59));
 	KUNIT_EXPECT_TRUE(test, gnt_defer_should_log(60));
 	for (i = 61; i <= 120; i++)

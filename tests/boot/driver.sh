@@ -524,7 +524,9 @@ across() {
 	sleep 2
 	ast=0
 	flowing "just before $1" || ast=1
+	_t0=$(date +%s)
 	"$@" || { say "$1 failed"; ast=1; }
+	say "$1 took $(($(date +%s) - _t0)) s"
 	if kill -0 $p2 2> /dev/null && kill -0 $p3 2> /dev/null; then
 		say "$1 done while both transfers were under way"
 	else
@@ -696,7 +698,7 @@ t_queues;               result $? "netfront: both queues carry over 1 MiB each w
 t_offloads;             result $? "netfront: ethtool -K offloads off and on, TCP verified, netback sees no GSO while off, GSO once on"
 t_jumbo 64;             result $? "netfront: MTU 9000, jumbo frames seen by netback, DF datagrams, 64 MiB TCP each way"
 t_udp;                  result $? "netfront: UDP 1400-60000 byte datagrams (IP fragments) both ways, receivers bound first"
-t_checkpoint 96;        result $? "netfront: xl save -c (checkpoint, suspend cancelled) while TCP is seen flowing"
+t_checkpoint 192;       result $? "netfront: xl save -c (checkpoint, suspend cancelled) while TCP is seen flowing"
 t_save_restore;         result $? "xl save + xl restore, then console input, disk and network checks again"
 t_save_restore_load 128; result $? "netfront: save + restore while TCP is seen flowing, untrusted backend"
 t_hotplug;              result $? "netfront: network-attach/detach of a vif, 1-queue shared-channel backend, RX pages zeroed"

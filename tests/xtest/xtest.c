@@ -80,6 +80,11 @@
  *                                  how many of DOMID's grant-table entries
  *                                  are in use, every 20 ms; its frames
  *                                  and limit, the peak, the samples 90% full
+ *   xtest gnthold DOMID GREF SECONDS
+ *                                  (dom0, through /dev/xen/gntdev) map
+ *                                  DOMID's grant GREF read-only and hold
+ *                                  it for SECONDS or until SIGUSR1, then
+ *                                  unmap it: a backend that keeps a page
  *
  * Checks print one line: "xtest: <what>: ok, <n> bytes, sum <hex>" or the
  * first bad offset, and exit 0 or 1.  Usage errors exit 2.  With -s, send
@@ -795,6 +800,53 @@ static int rx_peek(uint32_t domid, uint32_t ring_ref, const char *marker)
 	return marked || failed;
 }
 
+/*
+ * Map grant @ref of @domid and keep it mapped for @seconds or until SIGUSR1,
+ * then unmap it: a backend that will not let go of a page.  The mapping is
+ * read-only; Xen marks the entry GTF_reading while it exists, which is all
+ * the granting domain can see of it.  The first words of the page are
+ * printed so that the log shows the mapping was real.
+ */
+static int gnt_hold(uint32_t domid, uint32_t ref, unsigned int seconds)
+{
+	struct gntdev_unmap unmap = { .count = 1 };
+	const unsigned char *page;
+	uint32_t words[4];
+	struct timespec t0;
+	int fd = open("/dev/xen/gntdev", O_RDWR), rc = 0;
+
+	if (fd < 0) {
+		perror("xtest: gnthold: /dev/xen/gntdev");
+		return 2;
+	}
+	page = grant_map(fd, domid, ref, &unmap.index);
+	if (!page) {
+		printf("xtest: gnthold: domain %u ref %u: cannot map it: %s\n",
+		       domid, ref, strerror(errno));
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memcpy(words, page, sizeof(words));
+	printf("xtest: gnthold: domain %u ref %u mapped, first words %u %u %u %u; holding it\n",
+	       domid, ref, words[0], words[1], words[2], words[3]);
+	fflush(stdout);
+	while (!stop_sending && since(&t0) < seconds)
+		usleep(50000);
+	if (munmap((void *)page, 4096)) {
+		perror("xtest: gnthold: munmap");
+		rc = 1;
+	}
+	if (ioctl(fd, GNTDEV_UNMAP, &unmap)) {
+		perror("xtest: gnthold: unmapping the grant");
+		rc = 1;
+	}
+	close(fd);
+	printf("xtest: gnthold: domain %u ref %u %s after %.1f s%s\n", domid, ref,
+	       rc ? "NOT cleanly unmapped" : "unmapped", since(&t0),
+	       stop_sending ? " (SIGUSR1)" : " (time up)");
+	return rc;
+}
+
 static int dirty_memory(size_t mib, unsigned int seconds)
 {
 	size_t words = mib * (CHUNK / 8), step = CHUNK / 8;
@@ -1459,7 +1511,7 @@ static int usage(void)
 	      "       usend-df HOST PORT SEED N SIZE | rxpeek DOMID GREF MARKER |\n"
 	      "       dirty MIB SECONDS | hypfs PATH |\n"
 	      "       xs-txn PROCS NTXN BASE NKEYS | xs-watch PATH N SECONDS |\n"
-	      "       gntuse DOMID SECONDS\n", stderr);
+	      "       gntuse DOMID SECONDS | gnthold DOMID GREF SECONDS\n", stderr);
 	return 2;
 }
 
@@ -1552,6 +1604,9 @@ int main(int argc, char **argv)
 		return xs_watch(argv[2], strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
 	if (!strcmp(op, "gntuse") && argc == 4)
 		return gnt_use(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
+	if (!strcmp(op, "gnthold") && argc == 5)
+		return gnt_hold(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+				strtoul(argv[4], NULL, 0));
 	if (!strcmp(op, "urecv") && argc == 6)
 		return udp_recv(atoi(argv[2]), strtoull(argv[3], NULL, 0),
 				strtoul(argv[4], NULL, 0), strtoul(argv[5], NULL, 0));
