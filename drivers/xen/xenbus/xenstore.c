@@ -667,13 +667,21 @@ static struct xenbus_watch *xs_find_watch(const char *token)
 	return NULL;
 }
 
+/*
+ * Events queued for one watch beyond which more are dropped, so that a
+ * backend rewriting its nodes in a loop cannot fill our memory while the
+ * callback lags.  Callbacks read the node's current value when they run,
+ * so one queued event stands for any number dropped after it.
+ */
+#define XS_WATCH_MAX_PENDING	1024U
+
 /* An XS_WATCH_EVENT has come in: queue it for its watch's callback. */
 static void xs_queue_event(char *body, unsigned int len)
 {
 	struct xenbus_watch *watch;
 	struct xs_event *ev;
 	const char *path, *token;
-	bool queued = false;
+	bool queued = false, flooded = false;
 
 	if (!body) {
 		pr_warn_ratelimited("watch event lost: no memory\n");
@@ -689,8 +697,10 @@ static void xs_queue_event(char *body, unsigned int len)
 
 	spin_lock(&xs_watch_lock);
 	watch = xs_find_watch(token);
-	if (watch && (!watch->will_handle ||
-		      watch->will_handle(watch, path, token))) {
+	if (watch && watch->nr_pending >= XS_WATCH_MAX_PENDING) {
+		flooded = true;
+	} else if (watch && (!watch->will_handle ||
+			     watch->will_handle(watch, path, token))) {
 		ev->watch = watch;
 		ev->path = path;
 		ev->token = token;
@@ -708,6 +718,9 @@ static void xs_queue_event(char *body, unsigned int len)
 	if (!watch)
 		pr_debug("event for unknown watch token %.32s dropped\n",
 			 token);
+	else if (flooded)
+		pr_warn_ratelimited("%u events pending for one watch: event on %.64s dropped\n",
+				    XS_WATCH_MAX_PENDING, path);
 	kfree(ev);
 drop:
 	kfree(body);
