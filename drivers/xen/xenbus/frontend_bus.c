@@ -251,7 +251,17 @@ static int xb_read_otherend(const char *nodename, char **path, int *domid)
 	return err;
 }
 
-/* Re-read the backend details of a device we have (probe, restore). */
+static void xb_free_superseded(void *path)
+{
+	kfree(path);
+}
+
+/*
+ * Re-read the backend details of a device we have (probe, restore).  A
+ * driver's work item or the boot wait may still hold the old path, so a
+ * superseded one is freed only when the driver lets go of the device
+ * (devres), never here; if that cannot be arranged it is leaked instead.
+ */
 static int xb_refresh_otherend(struct xenbus_device *xdev)
 {
 	const char *old = xdev->otherend;
@@ -267,7 +277,8 @@ static int xb_refresh_otherend(struct xenbus_device *xdev)
 		return 0;
 	}
 	xdev->otherend = path;
-	kfree(old);
+	if (old)
+		devm_add_action(&xdev->dev, xb_free_superseded, (void *)old);
 	return 0;
 }
 
