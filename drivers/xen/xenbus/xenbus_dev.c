@@ -253,12 +253,36 @@ static void xbd_req_done(struct xs_req *req)
 	kref_put(&f->ref, xbd_file_free);
 }
 
+/* Whether transaction @id is one this file started and has not ended. */
+static bool xbd_owns_txn(struct xbd_file *f, u32 id)
+{
+	struct xbd_txn *txn;
+	bool owned = false;
+
+	spin_lock(&f->lock);
+	list_for_each_entry(txn, &f->txns, list) {
+		if (txn->id == id) {
+			owned = true;
+			break;
+		}
+	}
+	spin_unlock(&f->lock);
+	return owned;
+}
+
 static int xbd_forward(struct xbd_file *f, const struct xsd_sockmsg *hdr,
 		       const char *body)
 {
 	struct xbd_req *dr;
 	unsigned int nr_txns;
 	int err;
+
+	/*
+	 * The kernel and every open file share one connection, and so one
+	 * space of transaction ids: a file may only use its own.
+	 */
+	if (hdr->tx_id && !xbd_owns_txn(f, hdr->tx_id))
+		return xbd_error(f, hdr, ENOENT);
 
 	dr = kzalloc(struct_size(dr, payload, hdr->len), GFP_KERNEL);
 	if (!dr)
