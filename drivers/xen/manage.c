@@ -199,34 +199,6 @@ static void xen_advertise(void)
 	}
 }
 
-static RAW_NOTIFIER_HEAD(xen_resume_notifier);
-
-/**
- * xen_resume_notifier_register() - be told when the domain resumes
- * @nb: notifier; its call gets action 0 and a NULL pointer
- *
- * The chain is called after a save/restore or migration (not after a
- * cancelled suspend), in process context, once the vCPUs, event channels
- * and grant table work again and before xenstore is reconnected, so a
- * callee may pick up the new xenstore event channel from start_info.
- * It is a raw chain: register only at boot, from a single thread.
- */
-void xen_resume_notifier_register(struct notifier_block *nb)
-{
-	raw_notifier_chain_register(&xen_resume_notifier, nb);
-}
-EXPORT_SYMBOL_GPL(xen_resume_notifier_register);
-
-/**
- * xen_resume_notifier_unregister() - undo xen_resume_notifier_register()
- * @nb: the notifier that was registered
- */
-void xen_resume_notifier_unregister(struct notifier_block *nb)
-{
-	raw_notifier_chain_unregister(&xen_resume_notifier, nb);
-}
-EXPORT_SYMBOL_GPL(xen_resume_notifier_unregister);
-
 #ifdef CONFIG_XEN_SAVE_RESTORE
 struct xen_suspend_state {
 	int hypercall;		/* what SCHEDOP_shutdown(suspend) returned */
@@ -356,9 +328,8 @@ static void xen_suspend_hold_ticks(bool hold)
  *  7'. xen_arch_resume(): the other CPUs' ticks and PMUs (cross-CPU calls
  *      again, so only once stop_machine() is over).  Always, as it pairs
  *      with step 6.
- *      After a real resume: the resume notifiers (xenbus takes the new
- *      store event channel from start_info), then xen_console_resume()
- *      (hvc0 onto its new ring and channel), so what follows is seen.
+ *      After a real resume: xen_console_resume() (hvc0 onto its new ring
+ *      and channel), so what follows is seen.
  *  5'. dpm_resume_start(): noirq and early phases; device interrupts, the
  *      xenbus one among them, are unmasked.
  *  4'. xs_resume() after a real resume: new ring and channel, and every
@@ -421,7 +392,6 @@ static void xen_do_suspend(void)
 	if (!err && !st.cancelled) {
 		msg = PMSG_RESTORE;
 		resumed = true;
-		raw_notifier_call_chain(&xen_resume_notifier, 0, NULL);
 		xen_console_resume();
 	} else if (!err) {
 		msg = PMSG_THAW;

@@ -181,9 +181,9 @@ int xenbus_rm(struct xenbus_transaction xbt, const char *dir, const char *node);
  * Called once xenstore is usable; a notifier registered after that is
  * called at once.
  */
-extern int xenstored_ready;
 int register_xenstore_notifier(struct notifier_block *nb);
 void unregister_xenstore_notifier(struct notifier_block *nb);
+extern int xenstored_ready;	/* 1 once the connection is up */
 
 /*
  * A new watch fires once at once.  Callbacks run one at a time in the
@@ -196,8 +196,8 @@ void unregister_xenbus_watch(struct xenbus_watch *watch);
 
 /* Save/restore of the xenstore connection (drivers/xen/manage.c). */
 void xs_suspend(void);
-void xs_resume(void);
-void xs_suspend_cancel(void);
+void xs_suspend_cancel(void);	/* the same connection goes on */
+void xs_resume(void);		/* a new one, after restore or migration */
 
 int xen_set_callback_via(uint64_t via);
 
