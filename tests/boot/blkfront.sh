@@ -93,10 +93,6 @@ wait_dev() {
 		if [ $2 = present ]; then [ -b /dev/$1 ] && exit 0; else [ -b /dev/$1 ] || exit 0; fi
 		sleep 1; i=\$((i + 1)); done; exit 1"
 }
-# blkback's counter FILE for the domU's vbd DEVID
-bestat() {
-	cat "/sys/bus/xen-backend/devices/vbd-$($XL domid "$DOMU")-$1/statistics/$2" 2>/dev/null || echo 0
-}
 # xenstore directories of the domU's vbd DEVID: frontend, backend
 fe_dir() { echo "/local/domain/$($XL domid "$DOMU")/device/vbd/$1"; }
 be_dir() { echo "/local/domain/0/backend/vbd/$($XL domid "$DOMU")/$1"; }

@@ -143,8 +143,7 @@ nf_qstat() {
 	domu 30 "ethtool -S eth0" | awk -v k="q$1_$2:" '$1 == k { print $2 }'
 }
 
-# domid: the domU's domain id; vif0: netback's device in dom0 for its eth0.
-domid() { "$XL" domid "$DOMU"; }
+# vif0: netback's device in dom0 for the domU's eth0 (domid: lib.sh).
 vif0() { echo "vif$(domid).0"; }
 
 # vif_stat VIF NAME: a standard counter of a netback device in dom0 (its rx

@@ -21,6 +21,37 @@ failed=0
 
 say() { echo "# $*"; }
 
+# The domU as dom0 sees it, for drivers that follow it through save,
+# restore, migration and reboot (its domain id changes each time).
+CONS_DIR=${CONS_DIR:-/var/log/xen/console}
+domid() { "$XL" domid "$DOMU" 2> /dev/null; }
+# blkback's counter FILE for the domU's vbd DEVID; netback's for its vif N
+bestat() { cat "/sys/bus/xen-backend/devices/vbd-$(domid)-$1/statistics/$2" 2> /dev/null || echo 0; }
+vifstat() { cat "/sys/class/net/vif$(domid).$1/statistics/$2" 2> /dev/null || echo 0; }
+
+# every console log dom0 keeps of the domU's domains, oldest first
+# (xenconsoled names a log after the domain's name when it first sees it;
+# a domain that arrives by migration is "domu--incoming" then)
+all_console() {
+	# shellcheck disable=SC2045
+	for f in $(ls -tr "$CONS_DIR"/guest-"$DOMU"*.log 2> /dev/null); do
+		tr -d '\r' < "$f"
+	done
+}
+
+# console_reaches TEXT: the domU writes TEXT to hvc0; dom0's log gets it
+console_reaches() {
+	domu 20 "echo $1 > /dev/hvc0" || return 1
+	_i=0
+	while [ $_i -lt 20 ]; do
+		all_console | grep -q "$1" && return 0
+		sleep 1
+		_i=$((_i + 1))
+	done
+	say "'$1' never reached dom0's console logs"
+	return 1
+}
+
 # domu SECONDS CMD: run CMD in the domU, bounded; CMD's status.  A call
 # that timed out (124), found no agent (254) or lost it before CMD's status
 # came back (255) is written to $AGENT_LOST, and result() fails the test it

@@ -50,10 +50,6 @@ MIGRATIONS=10
 # make soak hands in a longer series
 [ -f /extra/migrate.env ] && . /extra/migrate.env
 
-domid() { "$XL" domid "$DOMU"; }
-# blkback's counter FILE for the domU's vbd DEVID; netback's for its vif N
-bestat() { cat "/sys/bus/xen-backend/devices/vbd-$(domid)-$1/statistics/$2" 2> /dev/null || echo 0; }
-vifstat() { cat "/sys/class/net/vif$(domid).$1/statistics/$2" 2> /dev/null || echo 0; }
 
 # moving: within 2 s blkback moves sectors of xvdb (fio writes, or reads
 # to verify) and netback carries traffic both ways on eth0, for the domain
@@ -66,29 +62,6 @@ moving() {
 	set -- $(($4 - $1)) $(($5 - $2)) $(($6 - $3))
 	say "domain $(domid) in 2 s: blkback moved $1 sectors; netback took $2 bytes, gave $3"
 	[ "$1" -gt 0 ] && [ "$2" -gt 65536 ] && [ "$3" -gt 65536 ]
-}
-
-# every console log dom0 keeps for the domU's domains (xenconsoled names a
-# log after the domain's name when it first sees it, and a domain that
-# arrives by migration is "domu--incoming" then), oldest first
-all_console() {
-	# shellcheck disable=SC2045
-	for f in $(ls -tr /var/log/xen/console/guest-"$DOMU"*.log 2> /dev/null); do
-		tr -d '\r' < "$f"
-	done
-}
-
-# console_marks TEXT: the domU writes TEXT to hvc0; it must reach dom0
-console_reaches() {
-	domu 20 "echo $1 > /dev/hvc0" || return 1
-	_i=0
-	while [ $_i -lt 20 ]; do
-		all_console | grep -q "$1" && return 0
-		sleep 1
-		_i=$((_i + 1))
-	done
-	say "'$1' never reached dom0's console logs"
-	return 1
 }
 
 # migrate N: one local live migration; the domain must come back under a

@@ -116,26 +116,13 @@ WATCH_WRITES=50
 GNT_FRAMES=2
 [ -f /extra/xenbus.env ] && . /extra/xenbus.env
 
-CONS_DIR=/var/log/xen/console
 MEM=$(awk -F' = ' '$1 == "memory" { print $2 }' "$DOMU_CFG")
 SAVE=/run/xbsave/domu.save
 mkdir -p /run/xbsave && mount -t tmpfs -o size=$((${MEM:-512} + 64))m tmpfs /run/xbsave
 
-domid() { "$XL" domid "$DOMU" 2> /dev/null; }
 # num VALUE: VALUE if it is a number, else 0 (busybox sh ends on bad arithmetic)
 num() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
 dpath() { echo "/local/domain/$(domid)"; }
-# blkback's counter FILE for the domU's vbd DEVID; netback's for its eth0
-bestat() { cat "/sys/bus/xen-backend/devices/vbd-$(domid)-$1/statistics/$2" 2> /dev/null || echo 0; }
-vifstat() { cat "/sys/class/net/vif$(domid).0/statistics/$1" 2> /dev/null || echo 0; }
-
-# every console log dom0 keeps of the run's domains, oldest first
-all_console() {
-	# shellcheck disable=SC2045
-	for f in $(ls -tr "$CONS_DIR"/guest-"$DOMU"*.log 2> /dev/null); do
-		tr -d '\r' < "$f"
-	done
-}
 
 # count PATTERN: lines of all_console matching PATTERN
 count() { all_console | grep -c "$1"; }
@@ -372,7 +359,7 @@ t_console() {
 # carries over 64 KiB each way, for the domain that is the domU now
 io_now() {
 	echo $(($(bestat 51712 wr_sect) + $(bestat 51712 rd_sect))) \
-		$(($(bestat 51728 wr_sect) + $(bestat 51728 rd_sect))) "$(vifstat rx_bytes)" "$(vifstat tx_bytes)"
+		$(($(bestat 51728 wr_sect) + $(bestat 51728 rd_sect))) "$(vifstat 0 rx_bytes)" "$(vifstat 0 tx_bytes)"
 }
 moving() {
 	set -- $(io_now)
@@ -394,19 +381,6 @@ until_moving() { # TRIES
 # the sum of the counters the transactions add to
 SRX=/tool/xbt-sr
 sr_sum() { echo $(($(num "$(xenstore-read $SRX/k0)") + $(num "$(xenstore-read $SRX/k1)"))); }
-
-# console_reaches TEXT: the domU writes TEXT to hvc0; dom0's log gets it
-console_reaches() {
-	domu 20 "echo $1 > /dev/hvc0" || return 1
-	_i=0
-	while [ $_i -lt 20 ]; do
-		count "$1" > /dev/null && return 0
-		sleep 1
-		_i=$((_i + 1))
-	done
-	say "'$1' never reached dom0's console logs"
-	return 1
-}
 
 # one cycle: save, restore; a new domain that answers, moves data, writes
 # to hvc0 and commits transactions
