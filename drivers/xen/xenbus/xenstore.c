@@ -27,8 +27,10 @@
  * only wakes it.  A thread rather than the interrupt handler plus a work
  * item: it owns the ring alone (no lock around the page, the half-read
  * message or the half-written request), it may allocate a 4 KiB reply
- * buffer with GFP_KERNEL, and xs_suspend() can stop it with kthread_park()
- * and find it between two steps.  A second thread, "xenwatch", runs the
+ * buffer, and xs_suspend() can stop it with kthread_park() and find it
+ * between two steps.  Both threads allocate as if with GFP_NOIO
+ * (memalloc_noio_save()): reclaim that waited for a disk write could wait
+ * on a blkfront that needs xenstore, and so on these very threads.  A second thread, "xenwatch", runs the
  * watch callbacks, one at a time, in process context with no lock held, so
  * a callback may itself use xenstore; the I/O thread never waits for it.
  *
@@ -68,6 +70,7 @@
 #include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -730,6 +733,7 @@ static int xs_watch_thread(void *unused)
 {
 	struct xs_event *ev;
 
+	memalloc_noio_save();
 	while (!kthread_should_stop()) {
 		wait_event_interruptible(xs_event_wq,
 					 !list_empty(&xs_events) ||
@@ -1033,6 +1037,7 @@ static bool xs_io_pending(void)
 
 static int xs_io_thread(void *unused)
 {
+	memalloc_noio_save();
 	while (!kthread_should_stop()) {
 		if (kthread_should_park()) {
 			kthread_parkme();
