@@ -115,7 +115,7 @@ t_under_io() {
 		return 1
 	# TCP both ways, 2 MiB/s, until SIGUSR1 (the senders run without
 	# timeout(1), whose pid would not be theirs)
-	timeout 1800 "$XTEST" recv 7701 72 0 > /tmp/d0recv.out 2>&1 &
+	timeout $((900 + MIGRATIONS * 150)) "$XTEST" recv 7701 72 0 > /tmp/d0recv.out 2>&1 &
 	rp=$!
 	domu 10 "(xtest recv 7700 71 0 > /tmp/mrecv.log 2>&1; echo status \$? >> /tmp/mrecv.log) > /dev/null 2>&1 &
 		(xtest send $DOM0_IP 7701 72 0 2 > /tmp/msend.log 2>&1 & echo \$! > /tmp/msend.pid
@@ -144,7 +144,12 @@ t_under_io() {
 			[ $_i -lt 15 ] || break
 		done
 		sed 's/^# /# after: /' /tmp/mv.out
-		[ $_i -lt 15 ] || { say "after migration $n: I/O did not resume"; st=1; break; }
+		if [ $_i -ge 15 ]; then
+			say "after migration $n: I/O did not resume"
+			kill -0 $rp 2> /dev/null || say "dom0's TCP receiver had already ended"
+			st=1
+			break
+		fi
 		n=$((n + 1))
 	done
 	say "migration times (s): $(tr '\n' ' ' < /tmp/mig.times)"

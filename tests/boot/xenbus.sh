@@ -437,7 +437,7 @@ t_sr() {
 		grep ';' /tmp/f.out >> /tmp/srfio.log; done; echo done >> /tmp/srfio.log) > /dev/null 2>&1 &
 		(xtest xs-txn 2 0 $SRX 2 > /tmp/srtxn.log 2>&1 & echo \$! > /tmp/srtxn.pid;
 		wait \$!; echo status \$? >> /tmp/srtxn.log) > /dev/null 2>&1 &" || return 1
-	timeout 1800 "$XTEST" recv 7801 82 0 > /tmp/d0recv.out 2>&1 &
+	timeout $((900 + SR_CYCLES * 150)) "$XTEST" recv 7801 82 0 > /tmp/d0recv.out 2>&1 &
 	rp=$!
 	domu 10 "(xtest recv 7800 81 0 > /tmp/srrecv.log 2>&1; echo status \$? >> /tmp/srrecv.log) > /dev/null 2>&1 &
 		(xtest send $DOM0_IP 7801 82 0 2 > /tmp/srsend.log 2>&1 & echo \$! > /tmp/srsend.pid
