@@ -133,6 +133,25 @@ iperf3 -s -D > /dev/null 2>&1 || { say "iperf3 server did not start"; exit 1; }
 dd if=/dev/zero of="$DISK2_FILE" bs=1M count=200 conv=notrunc 2> /dev/null
 
 fails=0
+# BOOT_ONLY=N (from bench/run.sh): boot each kernel N times, alternating,
+# and print only boot_ms and kernel_init_ms (the domU's own printk time of
+# "Run /init", which leaves out xl's domain building)
+if [ -s /extra/bootonly ]; then
+	n=$(cat /extra/bootonly)
+	r=0
+	while [ $r -le "$n" ]; do
+		for k in base ours; do
+			t=$(boot "$k") || { say "boot $r: $k did not boot"; fails=$((fails + 1)); destroy; continue; }
+			i=$(tr -d '\r' < "$CONSOLE_LOG" | sed -n 's|^\[ *\([0-9]*\)\.\([0-9]\{3\}\).*Run /init.*|\1\2|p' | head -n 1)
+			emit "$r" "$k" boot_ms "$t"
+			emit "$r" "$k" kernel_init_ms "$(echo "$i" | sed 's/^0*//')"
+			destroy
+		done
+		r=$((r + 1))
+	done
+	say "done, $fails boots failed, $missing values missing"
+	exit $((fails + missing))
+fi
 # warm-up: each kernel once, first boots of the session and cold caches
 for k in base ours; do
 	say "warm-up: $k"

@@ -39,6 +39,8 @@ cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
 cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
 cp "$out/xtest" "$stage/xtest"
 echo "$ROUNDS" > "$stage/rounds"
+# BOOT_ONLY=N: only boot each kernel N times (after one warm-up boot each)
+echo "${BOOT_ONLY:-}" > "$stage/bootonly"
 
 echo "  BENCH   $ROUNDS rounds of baseline and ours in one Xen host run (about $((ROUNDS * 5 + 6)) minutes)"
 st=0
@@ -47,9 +49,17 @@ st=0
 	--vcpus 2 --memory 512 --disk2-mb 256 --no-create \
 	--driver "$top/bench/driver.sh" \
 	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
-	--extra "$stage/xtest" --extra "$stage/rounds" \
+	--extra "$stage/xtest" --extra "$stage/rounds" --extra "$stage/bootonly" \
 	--log "$out/serial.log" --timeout $((1500 + ROUNDS * 900)) > "$out/boot.out" 2>&1 || st=$?
 tr -d '\r' < "$out/serial.log" | grep -a '# bench:' || true
+if [ -n "${BOOT_ONLY:-}" ]; then
+	# medians of rounds 1..N per kernel and metric
+	tr -d '\r' < "$out/serial.log" | awk '$1 == "BENCH:" && $2 > 0 { print $3, $4, $5 }' |
+		sort -k1,1 -k2,2 -k3n | awk '{ v[$1 " " $2] = v[$1 " " $2] " " $3; n[$1 " " $2]++ }
+		END { for (k in v) { split(substr(v[k], 2), a, " "); m = int((n[k] + 1) / 2);
+		      printf "%-22s median %6d ms of %d:%s\n", k, a[m], n[k], v[k] } }' | sort
+	exit "$st"
+fi
 rst=0
 python3 "$top/bench/report.py" "$out/serial.log" > "$out/results.txt" || rst=$?
 cat "$out/results.txt"
