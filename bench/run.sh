@@ -42,7 +42,11 @@ echo "$ROUNDS" > "$stage/rounds"
 # BOOT_ONLY=N: only boot each kernel N times (after one warm-up boot each)
 echo "${BOOT_ONLY:-}" > "$stage/bootonly"
 
-echo "  BENCH   $ROUNDS rounds of baseline and ours in one Xen host run (about $((ROUNDS * 5 + 6)) minutes)"
+if [ -n "${BOOT_ONLY:-}" ]; then
+	echo "  BENCH   $BOOT_ONLY boots each of baseline and ours, nothing else (about $((BOOT_ONLY / 2 + 5)) minutes)"
+else
+	echo "  BENCH   $ROUNDS rounds of baseline and ours in one Xen host run (about $((ROUNDS * 5 + 6)) minutes)"
+fi
 st=0
 "$top/scripts/xen-host/boot.sh" --kernel "$stage/vmlinux-ours" --initrd "$out/initrd.cpio" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
