@@ -43,7 +43,7 @@ echo "$ROUNDS" > "$stage/rounds"
 echo "${BOOT_ONLY:-}" > "$stage/bootonly"
 
 if [ -n "${BOOT_ONLY:-}" ]; then
-	echo "  BENCH   $BOOT_ONLY boots each of baseline and ours, nothing else (about $((BOOT_ONLY / 2 + 5)) minutes)"
+	echo "  BENCH   $BOOT_ONLY boots each of baseline and ours, nothing else (about $((BOOT_ONLY / 4 + 3)) minutes)"
 else
 	echo "  BENCH   $ROUNDS rounds of baseline and ours in one Xen host run (about $((ROUNDS * 5 + 6)) minutes)"
 fi
