@@ -30,9 +30,10 @@
  * buffer, and xs_suspend() can stop it with kthread_park() and find it
  * between two steps.  Both threads allocate as if with GFP_NOIO
  * (memalloc_noio_save()): reclaim that waited for a disk write could wait
- * on a blkfront that needs xenstore, and so on these very threads.  A second thread, "xenwatch", runs the
- * watch callbacks, one at a time, in process context with no lock held, so
- * a callback may itself use xenstore; the I/O thread never waits for it.
+ * on a blkfront that needs xenstore, and so on these very threads.  A
+ * second thread, "xenwatch", runs the watch callbacks, one at a time, in
+ * process context with no lock held, so a callback may itself use
+ * xenstore; the I/O thread never waits for it.
  *
  * The other end is not trusted.  We keep our own copies of the indexes we
  * own, read xenstored's once per step, and take a distance of more than a
