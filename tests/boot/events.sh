@@ -1,0 +1,338 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# events.sh - the tests of the layer every wake-up in the domU rides on:
+# event channels (FIFO and 2-level), IPIs, interrupt affinity, the clock,
+# the timer and steal time.  Run by busybox sh in dom0 of the embedded Xen
+# host (scripts/check.sh hands it to scripts/xen-host/boot.sh --driver
+# --no-create, with xvda, a 64 MiB xvdb and xcpu in the domU's initrd and
+# in dom0's /extra).
+#
+# The driver creates its domUs itself, from boot.sh's config (DOMU_CFG),
+# each with its own vCPU count and, for 2-level, xen.fifo_events=0 added to
+# its command line.  Xen's own account of a domain's event channels (the
+# 'e' debug key, read with xl dmesg) is the outside evidence: it names the
+# ABI (its per-port state column is one selector bit for 2-level, more for
+# FIFO) and the vCPU each port notifies.
+#
+# What each test proves:
+#   matrix     1 vCPU FIFO, 1 and 2 vCPUs 2-level, 4 vCPUs 2-level, then 4
+#              vCPUs FIFO (the main boot run is 2 vCPUs FIFO): the domU boots; xl and
+#              the domU agree on the vCPU count; Xen shows the ABI asked
+#              for; 8 MiB of seeded pattern on xvda is dom0's file both
+#              ways; 16 MiB of TCP each way arrives intact; with 2 vCPUs or
+#              more, two threads on the first and last vCPU hand a token
+#              back and forth through a futex PINGPONGS times (each hand-
+#              over an IPI) within PING_S s, and a read-only flip and
+#              expedited membarrier loop (TLB shootdown and call-function
+#              IPIs) runs 5 s on every vCPU; the domain shuts down cleanly;
+#   affinity   on the last (4 vCPU, FIFO) domU, while the domU writes and
+#              verifies xvdb and TCP flows both ways, each blkfront and
+#              netfront queue interrupt is moved to every vCPU in turn
+#              through /proc/irq/N/smp_affinity: Xen reports the port's
+#              notify vCPU as the one chosen, the domU's count for that
+#              interrupt grows on that vCPU, and afterwards xvdb equals
+#              dom0's file and both streams arrived byte for byte;
+#   rate       `sleep 10` in the domU, timed by dom0's clock, lasts 10 s
+#              within 1 % (dom0 brackets the domU's readings of its own
+#              clock by its own), and 200 nanosleeps of 1 ms all end;
+#   restore    a checker reads CLOCK_MONOTONIC on every vCPU through
+#              SR_CYCLES xl save/restore cycles and never sees it go
+#              backwards; after each restore the domU's wall clock is
+#              within 2 s of dom0's;
+#   steal      with busy loops on dom0's vCPUs and the domU's on the same
+#              two physical CPUs for STEAL_S s, the steal time in the
+#              domU's /proc/stat grows by at least a tenth of that time;
+#   log        dom0's console logs of every domain of the run are clean;
+#   end        the last domU shuts down.
+#
+# Longer counts for make soak come in /extra/events.env (SR_CYCLES=20).
+
+. /extra/lib.sh
+
+XCPU=/extra/xcpu
+PINGPONGS=100000
+PING_S=300
+SR_CYCLES=5
+STEAL_S=20
+[ -f /extra/events.env ] && . /extra/events.env
+
+MEM=$(awk -F' = ' '$1 == "memory" { print $2 }' "$DOMU_CFG")
+SAVE=/run/evsave/domu.save
+mkdir -p /run/evsave && mount -t tmpfs -o size=$((${MEM:-256} + 64))m tmpfs /run/evsave
+
+num() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
+
+# boots: how many times a domU of this name reached init, in dom0's logs
+boots() { all_console | grep -c "XTEST-INIT: reached init on xen"; }
+
+# create CFG: xl create the domU from CFG and wait for its agent
+create() {
+	_b=$(boots)
+	"$XL" create -q "$1" > /tmp/create.out 2>&1 || { sed 's/^/# xl: /' /tmp/create.out; return 1; }
+	_n=0
+	until [ "$(boots)" -gt "$_b" ]; do
+		[ $_n -lt 240 ] || { say "the domU never reached init"; return 1; }
+		sleep 1
+		_n=$((_n + 1))
+	done
+	wait_domu 120 true || { say "its agent does not answer"; return 1; }
+}
+
+# gone SECONDS: until no domain of that name is left
+gone() {
+	_i=0
+	while "$XL" list "$DOMU" > /dev/null 2>&1; do
+		[ $_i -lt "$1" ] || { "$XL" list | sed 's/^/# /'; return 1; }
+		sleep 1
+		_i=$((_i + 1))
+	done
+}
+
+# evtchn_dump: Xen's table of the domU's event channels, one line a port,
+# "PORT [p/m/STATE]: s=KIND n=VCPU ..." (the console prefix taken off)
+evtchn_dump() {
+	"$XL" dmesg -c > /dev/null 2>&1
+	"$XL" debug-keys e > /dev/null 2>&1
+	sleep 1
+	"$XL" dmesg 2> /dev/null | sed 's/^(XEN) *\(\[[^]]*\] *\)\{0,1\}//' |
+		awk -v d="$(domid)" '/^Event channel information for domain/ { on = ($NF == d ":") ; next }
+			on && /^ *[0-9]+ \[/ { sub(/^ */, ""); print }'
+}
+
+# abi_of_dump: "2l" when every port's state column is a lone selector bit,
+# "fifo" otherwise (FIFO prints more there)
+abi_of_dump() {
+	awk '{ s = $2; sub(/^\[[0-9]\/[0-9]\//, "", s); sub(/\]:?$/, "", s)
+		if (s !~ /^[01]$/) fifo = 1; n++ }
+		END { if (!n) print "none"; else print (fifo ? "fifo" : "2l") }'
+}
+
+# tcp_each MIB PORT SEED: MIB MiB domU -> dom0, then dom0 -> domU, each
+# checked byte for byte by its receiver
+tcp_each() {
+	timeout 300 "$XTEST" recv "$2" "$3" "$1" > /tmp/tcp.out 2>&1 &
+	_r=$!
+	domu 300 "xtest send $DOM0_IP $2 $3 $1" > /dev/null 2>&1
+	wait $_r || { sed 's/^/# dom0: /' /tmp/tcp.out; return 1; }
+	domu 300 "xtest recv $(($2 + 1)) $(($3 + 1)) $1" > /tmp/tcp.out 2>&1 &
+	_r=$!
+	timeout 300 "$XTEST" send "$DOMU_IP" $(($2 + 1)) $(($3 + 1)) "$1" 2> /dev/null
+	wait $_r || { sed 's/^/# domU: /' /tmp/tcp.out; return 1; }
+}
+
+# ---------------------------------------------------------------- tests
+
+# t_config VCPUS ABI SEED: one domU of the matrix, created and shut down
+t_config() {
+	_cfg=/etc/xen/ev-$1-$2.cfg
+	_args=
+	[ "$2" = 2l ] && _args=" xen.fifo_events=0"
+	sed -e "s/^vcpus = .*/vcpus = $1/" -e "s/^\(extra = .\)\(.*\)\(.\)$/\1\2$_args\3/" \
+		"$DOMU_CFG" > "$_cfg"
+	grep -q "^vcpus = $1\$" "$_cfg" || { say "no vcpus line in $DOMU_CFG"; return 1; }
+	create "$_cfg" || return 1
+	_xl=$("$XL" list "$DOMU" | awk 'NR == 2 { print $4 }')
+	_in=$(domu 30 "grep -c ^processor /proc/cpuinfo")
+	say "domain $(domid): xl says $_xl vCPUs, the domU sees $_in"
+	[ "$_xl" = "$1" ] && [ "$(num "$_in")" = "$1" ] || return 1
+	evtchn_dump > /tmp/ev.dump
+	_abi=$(abi_of_dump < /tmp/ev.dump)
+	say "Xen: $(wc -l < /tmp/ev.dump) ports, ABI $_abi; first: $(head -n 1 /tmp/ev.dump)"
+	[ "$_abi" = "$2" ] || { sed 's/^/# xen: /' /tmp/ev.dump | head -n 12; return 1; }
+	pattern_through /dev/xvda "$DISK_FILE" "$3" 8 > /dev/null || { say "xvda: domU to dom0 failed"; return 1; }
+	pattern_from "$DISK_FILE" /dev/xvda $(($3 + 1)) 8 > /dev/null || { say "xvda: dom0 to domU failed"; return 1; }
+	tcp_each 16 $((5000 + $3)) "$3" || { say "TCP failed"; return 1; }
+	say "xvda 8 MiB both ways and 16 MiB TCP each way intact"
+	if [ "$1" -gt 1 ]; then
+		domu "$PING_S" "xcpu pingpong 0 $(($1 - 1)) $PINGPONGS" > /tmp/ping.out 2>&1
+		_st=$?
+		sed 's/^/# domU: /' /tmp/ping.out
+		[ $_st -eq 0 ] || return 1
+		domu 60 "xcpu shootdown 5" > /tmp/ping.out 2>&1
+		_st=$?
+		sed 's/^/# domU: /' /tmp/ping.out
+		[ $_st -eq 0 ] || return 1
+	fi
+	return 0
+}
+
+# end_config: shut the domU down and check what it wrote meanwhile
+end_config() {
+	timeout 120 "$XL" shutdown -w "$DOMU" > /dev/null 2>&1 || { say "xl shutdown -w failed"; return 1; }
+	gone 30 || return 1
+	all_console > /tmp/console-all.log
+	_bad=$(console_bad /tmp/console-all.log)
+	[ -z "$_bad" ] || { echo "$_bad" | sed 's/^/# console: /'; return 1; }
+}
+
+# the domU's interrupt NAME: its Linux irq number, and its count per vCPU
+irq_of() { domu 20 "awk '\$NF == \"$1\" { sub(\":\", \"\", \$1); print \$1 }' /proc/interrupts"; }
+count_on() { # IRQ CPU
+	domu 20 "awk '\$1 == \"$1:\" { print \$($2 + 2) }' /proc/interrupts"
+}
+
+# xs_port NAME: the event channel the domU wrote to xenstore for its
+# interrupt NAME (xvdb-qI for blkfront's queue I, eth0-qI-tx/-rx, eth0-qI)
+xs_port() {
+	_dom=/local/domain/$(domid)/device
+	case $1 in
+	xvdb-q*) _d=$_dom/vbd/51728 _q=${1#xvdb-q} _k=event-channel ;;
+	eth0-q*-tx) _d=$_dom/vif/0 _q=${1#eth0-q} _q=${_q%-tx} _k=event-channel-tx ;;
+	eth0-q*-rx) _d=$_dom/vif/0 _q=${1#eth0-q} _q=${_q%-rx} _k=event-channel-rx ;;
+	eth0-q*) _d=$_dom/vif/0 _q=${1#eth0-q} _k=event-channel ;;
+	esac
+	xenstore-read "$_d/queue-$_q/$_k" 2> /dev/null || xenstore-read "$_d/$_k" 2> /dev/null
+}
+
+t_affinity() {
+	_n=$(domu 20 "grep -c ^processor /proc/cpuinfo")
+	[ "$(num "$_n")" -ge 2 ] || { say "the domU has $_n vCPUs"; return 1; }
+	domu 20 "awk '\$NF ~ /^(xvdb-q[0-9]+|eth0-q[0-9]+(-tx|-rx)?)\$/ { print \$NF }' /proc/interrupts" > /tmp/names
+	say "queue interrupts: $(tr '\n' ' ' < /tmp/names)"
+	grep -q '^xvdb-q' /tmp/names && grep -q '^eth0-q' /tmp/names || return 1
+	# I/O for the whole test: xvdb written and verified in a loop, TCP both ways
+	domu 20 "(i=0; while [ ! -f /tmp/stop ]; do xtest write /dev/xvdb \$((900 + i)) 48 &&
+		xtest verify /dev/xvdb \$((900 + i)) 48 || { echo FAIL > /tmp/io.err; break; }
+		i=\$((i + 1)); done; echo \$i > /tmp/io.rounds) > /dev/null 2>&1 &" > /dev/null
+	timeout 900 "$XTEST" recv 6100 61 0 > /tmp/aff-in.out 2>&1 &
+	_r1=$!
+	domu 20 "(xtest send $DOM0_IP 6100 61 0 > /tmp/send.out 2>&1 & echo \$! > /tmp/send.pid
+		wait \$!; echo send-status \$? >> /tmp/send.out) > /dev/null 2>&1 &" > /dev/null
+	domu 20 "(xtest recv 6101 62 0 > /tmp/recv.out 2>&1; echo recv-status \$? >> /tmp/recv.out) > /dev/null 2>&1 &" > /dev/null
+	sleep 1
+	timeout 900 "$XTEST" send "$DOMU_IP" 6101 62 0 > /dev/null 2>&1 &
+	_s2=$!
+	_ok=0 _bad=0
+	while read -r _name; do
+		_irq=$(irq_of "$_name")
+		_port=$(xs_port "$_name")
+		[ -n "$_irq" ] && [ -n "$_port" ] || { say "$_name: irq '$_irq' port '$_port'"; _bad=$((_bad + 1)); continue; }
+		_c=0
+		while [ $_c -lt "$_n" ]; do
+			domu 20 "printf %x $((1 << _c)) > /proc/irq/$_irq/smp_affinity" > /dev/null ||
+				{ say "$_name: setting irq $_irq to CPU $_c refused"; _bad=$((_bad + 1)); }
+			_before=$(num "$(count_on "$_irq" $_c)")
+			sleep 2
+			_after=$(num "$(count_on "$_irq" $_c)")
+			_xen=$(evtchn_dump | awk -v p="$_port" '$1 == p { for (i = 1; i <= NF; i++) if ($i ~ /^n=/) print substr($i, 3) }')
+			if [ "$_xen" = "$_c" ] && [ "$_after" -gt "$_before" ]; then
+				_ok=$((_ok + 1))
+			else
+				say "$_name (irq $_irq, port $_port) on CPU $_c: Xen notifies vCPU '$_xen', count $_before -> $_after"
+				_bad=$((_bad + 1))
+			fi
+			_c=$((_c + 1))
+		done
+	done < /tmp/names
+	say "$_ok moves seen by Xen and in the domU's counts, $_bad not"
+	# stop the I/O and judge the data
+	domu 20 "touch /tmp/stop; kill -USR1 \$(cat /tmp/send.pid)" > /dev/null
+	kill -USR1 $_s2 2> /dev/null
+	wait $_r1
+	_st1=$?
+	wait $_s2
+	wait_domu 120 "[ -f /tmp/io.rounds ] && grep -q recv-status /tmp/recv.out &&
+		grep -q send-status /tmp/send.out" || say "the domU's I/O did not end"
+	domu 60 "cat /tmp/send.out /tmp/recv.out; echo rounds \$(cat /tmp/io.rounds);
+		[ ! -f /tmp/io.err ] && grep -q 'send-status 0' /tmp/send.out &&
+		grep -q 'recv-status 0' /tmp/recv.out" > /tmp/aff.out 2>&1
+	_st2=$?
+	sed 's/^/# domU: /' /tmp/aff.out
+	sed 's/^/# dom0: /' /tmp/aff-in.out | tail -n 2
+	grep -q 'rounds [1-9]' /tmp/aff.out || { say "xvdb was not written and verified once"; _st2=1; }
+	"$XTEST" verify "$DISK2_FILE" "$(($(num "$(sed -n 's/^rounds //p' /tmp/aff.out)") + 899))" 48 > /dev/null 2>&1 ||
+		{ say "dom0's xvdb file does not hold the last pattern"; _st2=1; }
+	[ $_bad -eq 0 ] && [ $_ok -gt 0 ] && [ $_st1 -eq 0 ] && [ $_st2 -eq 0 ]
+}
+
+# now_of WHERE: CLOCK_MONOTONIC and CLOCK_REALTIME in the domU or dom0
+dom0_now() { "$XCPU" now; }
+domu_now() { domu 20 "xcpu now"; }
+
+t_rate() {
+	_a0=$(dom0_now) && _m0=$(domu_now) && _a1=$(dom0_now) || return 1
+	_b0=$(dom0_now) && _m1=$(domu 30 "sleep 10; xcpu now") && _b1=$(dom0_now) || return 1
+	# the domU's 10 s lie between its two readings; dom0 knows each
+	# reading happened within its own bracket, so the domU's interval is
+	# within [b0 - a1, b1 - a0] of dom0's time
+	echo "${_a0% *} ${_a1% *} ${_m0% *} ${_b0% *} ${_b1% *} ${_m1% *}" | awk '{
+		lo = $4 - $2; hi = $5 - $1; d = $6 - $3
+		printf "# domU: %.3f s between its readings; dom0: between %.3f and %.3f s\n", d, lo, hi
+		exit !(d >= 10 && d >= lo * 0.99 && d <= hi * 1.01) }' || return 1
+	domu 120 "xcpu nanosleep 200 1000" > /tmp/ns.out 2>&1 || return 1
+	sed 's/^/# domU: /' /tmp/ns.out
+}
+
+# wallclock_gap: |domU's CLOCK_REALTIME - dom0's|, in seconds
+wallclock_gap() {
+	_d0=$(dom0_now) && _u=$(domu_now) && _d1=$(dom0_now) || { echo 999; return; }
+	echo "${_d0#* } ${_u#* } ${_d1#* }" | awk '{ g = $2 - ($1 + $3) / 2; if (g < 0) g = -g; printf "%.3f\n", g }'
+}
+
+t_restore() {
+	domu 20 "xcpu monotonic 0 > /tmp/mono.out 2>&1 & echo \$! > /tmp/mono.pid" > /dev/null || return 1
+	sleep 2
+	_i=1 _worst=0
+	while [ $_i -le "$SR_CYCLES" ]; do
+		rm -f $SAVE
+		timeout 300 "$XL" save "$DOMU" $SAVE > /tmp/sr.out 2>&1 || { sed 's/^/# xl: /' /tmp/sr.out; return 1; }
+		sleep 2
+		timeout 300 "$XL" restore $SAVE > /tmp/sr.out 2>&1 || { sed 's/^/# xl: /' /tmp/sr.out; return 1; }
+		wait_domu 120 true || { say "no agent after restore $_i"; return 1; }
+		_gap=$(wallclock_gap)
+		say "restore $_i: wall clock $_gap s from dom0's"
+		awk -v g="$_gap" 'BEGIN { exit !(g <= 2) }' || return 1
+		domu 20 "kill -0 \$(cat /tmp/mono.pid)" > /dev/null || { say "the checker died"; return 1; }
+		_i=$((_i + 1))
+	done
+	domu 60 "kill -USR1 \$(cat /tmp/mono.pid); sleep 3; cat /tmp/mono.out" > /tmp/mono.out 2>&1
+	sed 's/^/# domU: /' /tmp/mono.out
+	grep -q ' 0 went backwards' /tmp/mono.out && grep -q '[1-9][0-9]* readings' /tmp/mono.out
+}
+
+steal_ticks() { domu 20 "awk '\$1 == \"cpu\" { print \$9 }' /proc/stat"; }
+
+t_steal() {
+	_s0=$(num "$(steal_ticks)")
+	domu 20 "for c in \$(seq 1 \$(grep -c ^processor /proc/cpuinfo)); do
+		(timeout $STEAL_S sh -c 'while :; do :; done' &) ; done" > /dev/null || return 1
+	for c in 1 2; do timeout "$STEAL_S" sh -c 'while :; do :; done' & done
+	sleep $((STEAL_S + 2))
+	wait
+	_s1=$(num "$(steal_ticks)")
+	say "steal in the domU's /proc/stat: $_s0 -> $_s1 ticks of 1/100 s over ${STEAL_S} s of contention"
+	[ $((_s1 - _s0)) -ge $((STEAL_S * 10)) ]
+}
+
+t_logs() {
+	all_console > /tmp/console-all.log
+	say "$(grep -c 'XTEST-INIT: reached init' /tmp/console-all.log) boots in the console logs"
+	CONSOLE_LOG=/tmp/console-all.log log_clean 'events|evtchn|FIFO|clocksource|resum'
+}
+
+t_end() {
+	timeout 120 "$XL" shutdown -w "$DOMU" > /dev/null || { say "xl shutdown -w failed"; return 1; }
+	gone 30
+}
+
+# M, P: the words each domU of the matrix is judged by
+M="Xen shows that ABI, xvda both ways and TCP each way intact"
+P="$PINGPONGS futex ping-pongs and a TLB shootdown loop across vCPUs"
+t_config 1 fifo 100;	result $? "events: 1 vCPU, FIFO: $M"
+end_config;		result $? "events: the 1 vCPU FIFO domU shuts down, clean console log"
+t_config 1 2l 110;	result $? "events: 1 vCPU, 2-level: $M"
+end_config;		result $? "events: the 1 vCPU 2-level domU shuts down, clean console log"
+t_config 2 2l 120;	result $? "events: 2 vCPUs, 2-level: $M; $P"
+end_config;		result $? "events: the 2 vCPU 2-level domU shuts down, clean console log"
+t_config 4 2l 130;	result $? "events: 4 vCPUs, 2-level: $M; $P"
+end_config;		result $? "events: the 4 vCPU 2-level domU shuts down, clean console log"
+t_config 4 fifo 140;	result $? "events: 4 vCPUs, FIFO: $M; $P"
+t_affinity;	result $? "blkfront and netfront queue interrupts moved to each vCPU under I/O: Xen notifies that vCPU, its count grows, data intact"
+t_rate;		result $? "sleep 10 in the domU is 10 s of dom0's clock within 1 %; 200 nanosleeps of 1 ms end"
+t_restore;	result $? "$SR_CYCLES save/restores: CLOCK_MONOTONIC never backwards on any vCPU, wall clock within 2 s of dom0's"
+t_steal;	result $? "with dom0 busy on the same CPUs the domU's steal time grows"
+t_logs;		result $? "the console logs of every domain of the events run are clean"
+t_end;		result $? "the last domU of the events run shuts down"
+say "events tests: $failed failed"
+exit $failed
