@@ -31,22 +31,31 @@
  * or the domain comes back from a save, the carry is chosen so that the
  * totals go on from where the guest last saw them.  Time the domain spent
  * saved, or a CPU spent down, is thus not steal; the clock of
- * arch/x86/xen/time.c likewise stands still while the domain is saved.  On
- * top of that each CPU's steal clock only ever rises, whatever Xen writes.
+ * arch/x86/xen/time.c likewise stands still while the domain is saved.
+ *
+ * Xen's numbers are not trusted.  Each CPU's steal clock only ever rises,
+ * and never by more than the time that has passed since its last rise
+ * (measured with sched_clock(), a little slack allowed): a vCPU cannot lose
+ * more time than there was.  Without that bound one absurd value from Xen
+ * would stick for good, and the scheduler would bill every tick as stolen
+ * until the real counters caught up with it.
  */
 
 #define pr_fmt(fmt) "xen-runstate: " fmt
 
-#include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/init.h>
 #include <linux/jump_label.h>
 #include <linux/kernel.h>
 #include <linux/percpu.h>
+#include <linux/printk.h>
 #include <linux/processor.h>
+#include <linux/sched/clock.h>
 #include <linux/smp.h>
+#include <linux/spinlock.h>
 #include <linux/static_call.h>
 #include <linux/string.h>
+#include <linux/time64.h>
 
 #include <asm/paravirt.h>
 #include <asm/xen/hypercall.h>
@@ -60,16 +69,38 @@
 /* Attempts at a consistent copy of an area before asking Xen instead. */
 #define XEN_RUNSTATE_TRIES	1000
 
+/*
+ * How far Xen's accounting clock and our sched_clock() may disagree over
+ * one interval between steal readings before we call Xen's rise absurd.
+ */
+#define XEN_STEAL_SLACK_NS	NSEC_PER_MSEC
+
+/* The level of our printk_deferred_once() messages (see xen_steal_clock()). */
+#define XEN_RS_DEFERRED_LEVEL	KERN_WARNING
+
 struct xen_runstate_offsets {
 	u64 carry[XEN_NR_RUNSTATES];	/* added to Xen's counters */
 	u64 saved[XEN_NR_RUNSTATES];	/* the totals at the last save */
 };
 
+/* Where a CPU's steal clock stands: what it last said, and as of when. */
+struct xen_steal_mark {
+	u64 steal;	/* the highest value it has given */
+	u64 stamp;	/* sched_clock() before the counters behind it were read */
+};
+
+/* The tick and other CPUs' run queue updates may read one steal clock. */
+struct xen_steal_guard {
+	raw_spinlock_t lock;
+	struct xen_steal_mark mark;
+};
+
 /* The areas Xen writes: one cache line each, so none crosses a page. */
 static DEFINE_PER_CPU_ALIGNED(struct vcpu_runstate_info, xen_runstate);
 static DEFINE_PER_CPU(struct xen_runstate_offsets, xen_runstate_offsets);
-/* The highest steal each CPU's clock has reported. */
-static DEFINE_PER_CPU(u64, xen_steal_last);
+static DEFINE_PER_CPU(struct xen_steal_guard, xen_steal_guard) = {
+	.lock = __RAW_SPIN_LOCK_UNLOCKED(xen_steal_guard.lock),
+};
 
 /* Xen marks its rewrites (VMASST_TYPE_runstate_update_flag is on). */
 static bool xen_runstate_flagged;
@@ -134,15 +165,32 @@ static bool xen_runstate_is_stolen(int state)
 	return state == RUNSTATE_runnable || state == RUNSTATE_offline;
 }
 
-/* Raise *@last to @steal unless it is higher already; the new *@last. */
-static u64 xen_steal_max(u64 *last, u64 steal)
+/*
+ * The next value of the steal clock at @m, given the total @steal that
+ * Xen's counters show, read between the sched_clock() values @before and
+ * @after.  It never falls.  It rises by at most the time from @m's stamp
+ * (taken before the counters behind @m were read) to @after, plus the
+ * slack: more than that cannot have been stolen.  A cut-down value is
+ * still a true lower bound, so the clock catches up with honest counters
+ * later.  *@cut tells whether Xen's total was cut down.
+ */
+static u64 xen_steal_next(struct xen_steal_mark *m, u64 steal, u64 before,
+			  u64 after, bool *cut)
 {
-	u64 old = READ_ONCE(*last);
+	u64 room = XEN_STEAL_SLACK_NS;
 
-	do {
-		if (steal <= old)
-			return old;
-	} while (!try_cmpxchg64(last, &old, steal));
+	*cut = false;
+	if (steal <= m->steal)
+		return m->steal;
+	/* Another reader may have stored a stamp later than our @after. */
+	if (after > m->stamp)
+		room += after - m->stamp;
+	if (steal - m->steal > room) {
+		steal = m->steal + room;
+		*cut = true;
+	}
+	m->steal = steal;
+	m->stamp = before;
 	return steal;
 }
 
@@ -269,23 +317,45 @@ void xen_manage_runstate_time(int action)
  * xen_steal_clock() - the steal clock (pv_steal_clock) of a CPU
  * @cpu: the CPU; called with preemption off
  *
+ * The scheduler may call this with a run queue lock held, so messages go
+ * out deferred: a console wake-up could need that same lock.
+ *
  * Return: nanoseconds @cpu's vCPU was runnable or offline since it first
  * ran this kernel, without the time the domain spent saved; never less
- * than a previous return for the same CPU.
+ * than a previous return for the same CPU, and never more than it by the
+ * time that has passed since (see xen_steal_next()).
  */
 u64 xen_steal_clock(int cpu)
 {
+	struct xen_steal_guard *g;
 	struct vcpu_runstate_info rs;
+	unsigned long flags;
+	u64 before, after, steal;
+	bool cut;
 
 	if (WARN_ON_ONCE((unsigned int)cpu >= nr_cpu_ids))
 		return 0;
+	g = per_cpu_ptr(&xen_steal_guard, cpu);
+
+	before = sched_clock();
 	if (!xen_runstate_read(cpu, &rs)) {
-		pr_warn_once("CPU%d: no runstate\n", cpu);
-		return READ_ONCE(per_cpu(xen_steal_last, cpu));
+		printk_deferred_once(XEN_RS_DEFERRED_LEVEL
+				     pr_fmt("CPU%d: no runstate\n"), cpu);
+		return READ_ONCE(g->mark.steal);
 	}
+	after = sched_clock();
 	xen_runstate_add_carry(cpu, &rs);
-	return xen_steal_max(per_cpu_ptr(&xen_steal_last, cpu),
-			     xen_runstate_steal(rs.time));
+
+	raw_spin_lock_irqsave(&g->lock, flags);
+	steal = xen_steal_next(&g->mark, xen_runstate_steal(rs.time), before,
+			       after, &cut);
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+
+	if (cut)
+		printk_deferred_once(XEN_RS_DEFERRED_LEVEL
+				     pr_fmt("CPU%d: Xen's steal outran the clock, held back\n"),
+				     cpu);
+	return steal;
 }
 
 /**
@@ -385,15 +455,42 @@ static void xen_rs_test_states(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xen_runstate_is_stolen(-1));
 }
 
-static void xen_rs_test_steal_max(struct kunit *test)
+static void xen_rs_test_steal_next(struct kunit *test)
 {
-	u64 last = 0;
+	struct xen_steal_mark m = { };
+	bool cut;
 
-	KUNIT_EXPECT_EQ(test, xen_steal_max(&last, 100), 100ULL);
-	KUNIT_EXPECT_EQ(test, xen_steal_max(&last, 50), 100ULL);
-	KUNIT_EXPECT_EQ(test, last, 100ULL);
-	KUNIT_EXPECT_EQ(test, xen_steal_max(&last, 150), 150ULL);
-	KUNIT_EXPECT_EQ(test, last, 150ULL);
+	/* Less than the time passed: taken as it is. */
+	KUNIT_EXPECT_EQ(test, xen_steal_next(&m, 100, 0, 5000000, &cut),
+			100ULL);
+	KUNIT_EXPECT_FALSE(test, cut);
+	KUNIT_EXPECT_EQ(test, m.stamp, 0ULL);
+
+	/* Backwards: the clock stays, and so does its stamp. */
+	KUNIT_EXPECT_EQ(test, xen_steal_next(&m, 50, 6000000, 6000010, &cut),
+			100ULL);
+	KUNIT_EXPECT_FALSE(test, cut);
+	KUNIT_EXPECT_EQ(test, m.stamp, 0ULL);
+
+	/* An absurd leap: cut to the 8 ms since the stamp, plus 1 ms slack. */
+	KUNIT_EXPECT_EQ(test, xen_steal_next(&m, 1ULL << 62, 7000000, 8000000,
+					     &cut), 9000100ULL);
+	KUNIT_EXPECT_TRUE(test, cut);
+	KUNIT_EXPECT_EQ(test, m.stamp, 7000000ULL);
+
+	/* Xen sane again, behind the cut value: held until it passes it. */
+	KUNIT_EXPECT_EQ(test, xen_steal_next(&m, 9000050, 9000000, 9000010,
+					     &cut), 9000100ULL);
+	KUNIT_EXPECT_FALSE(test, cut);
+	KUNIT_EXPECT_EQ(test, xen_steal_next(&m, 9000200, 9000000, 9000010,
+					     &cut), 9000200ULL);
+	KUNIT_EXPECT_FALSE(test, cut);
+	KUNIT_EXPECT_EQ(test, m.stamp, 9000000ULL);
+
+	/* A clock reading behind the stamp leaves only the slack. */
+	KUNIT_EXPECT_EQ(test, xen_steal_next(&m, 20000000, 8000000, 8000000,
+					     &cut), 10000200ULL);
+	KUNIT_EXPECT_TRUE(test, cut);
 }
 
 static struct kunit_case xen_rs_test_cases[] = {
@@ -401,7 +498,7 @@ static struct kunit_case xen_rs_test_cases[] = {
 	KUNIT_CASE(xen_rs_test_copy_busy),
 	KUNIT_CASE(xen_rs_test_carry),
 	KUNIT_CASE(xen_rs_test_states),
-	KUNIT_CASE(xen_rs_test_steal_max),
+	KUNIT_CASE(xen_rs_test_steal_next),
 	{}
 };
 

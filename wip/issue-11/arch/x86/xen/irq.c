@@ -34,6 +34,7 @@
 #include <linux/compiler.h>
 #include <linux/cpumask.h>
 #include <linux/init.h>
+#include <linux/irqflags.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/smp.h>
@@ -50,6 +51,7 @@
 #include <xen/interface/xen.h>
 #include <xen/xen-ops.h>
 
+#include "irq-pv.h"
 #include "xen-ops.h"
 
 /**
@@ -65,11 +67,12 @@ void xen_force_evtchn_callback(void)
 }
 
 /*
- * The early C forms, called through the callee-save thunks below (the
- * only references, hence __used).  Preemption is held off so that the
- * vcpu_info looked up is the one of the CPU we run on.
+ * The early C forms, called only through the callee-save thunks below,
+ * from assembly: hence global, __visible and declared in irq-pv.h.
+ * Preemption is held off so that the vcpu_info looked up is the one of
+ * the CPU we run on.
  */
-static __used unsigned long xen_save_fl(void)
+__visible unsigned long xen_save_fl(void)
 {
 	unsigned long flags;
 
@@ -82,7 +85,7 @@ static __used unsigned long xen_save_fl(void)
 
 PV_CALLEE_SAVE_REGS_THUNK(xen_save_fl);
 
-static __used void xen_irq_disable(void)
+__visible void xen_irq_disable(void)
 {
 	preempt_disable_notrace();
 	WRITE_ONCE(this_cpu_read(xen_vcpu)->evtchn_upcall_mask, 1);
@@ -91,7 +94,7 @@ static __used void xen_irq_disable(void)
 
 PV_CALLEE_SAVE_REGS_THUNK(xen_irq_disable);
 
-static __used void xen_irq_enable(void)
+__visible void xen_irq_enable(void)
 {
 	struct vcpu_info *vcpu;
 
@@ -114,18 +117,27 @@ static noinstr void xen_safe_halt(void)
 }
 
 /*
- * hlt: a CPU on its way out stops for good (until brought up again);
- * any other blocks until an event, which leaves its events enabled: Xen
- * has no way to wake a vCPU blocked with them masked.
+ * hlt.  A CPU on its way out stops for good (until brought up again).
+ * Any other blocks until an event.  Xen cannot wake a vCPU that blocked
+ * with its events masked, so SCHEDOP_block unmasks them, and the pending
+ * event's handlers run before the hypercall returns - even when the
+ * caller had interrupts off, as the crash and early-exception paths do.
+ * What we can keep of hlt's contract is the interrupt state on return:
+ * if the caller had events masked, they are masked again.
  */
 static noinstr void xen_halt(void)
 {
 	unsigned int cpu = raw_smp_processor_id();
+	bool masked;
 
-	if (cpu_online(cpu))
-		xen_safe_halt();
-	else
+	if (!cpu_online(cpu)) {
 		HYPERVISOR_vcpu_op(VCPUOP_down, xen_vcpu_nr(cpu), NULL);
+		return;
+	}
+	masked = raw_irqs_disabled();
+	xen_safe_halt();
+	if (masked)
+		raw_local_irq_disable();
 }
 
 static const struct pv_irq_ops xen_irq_ops __initconst = {

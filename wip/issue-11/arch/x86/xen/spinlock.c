@@ -13,8 +13,11 @@
  * XEN_SPIN_UNLOCK_VECTOR, whose interrupt stays disabled, so that a kick
  * only marks the channel pending.  A waiter clears the pending mark, looks
  * at the lock byte, and if it must wait blocks in SCHEDOP_poll on that one
- * channel (xen_poll_irq()), which returns as soon as the channel is pending
- * - kicked after the look, or before the poll.  A kicker sends the IPI.
+ * channel, which returns as soon as the channel is pending - kicked after
+ * the look, or before the poll.  A kicker sends the IPI.  The waiter's
+ * side goes straight to its own CPU's port (xen_ipi_clear_pending(),
+ * xen_ipi_poll()): no interrupt lookup and no message inside a lock's slow
+ * path.
  *
  * The poll keeps the caller's interrupt state: a waiter with interrupts on
  * must still answer, say, the IPI that its lock holder is waiting for.  An
@@ -70,22 +73,26 @@ static void xen_qlock_kick(int cpu)
 	xen_send_IPI_one(cpu, XEN_SPIN_UNLOCK_VECTOR);
 }
 
-/* Called with preemption off, by the slow path. */
+/*
+ * Called with preemption off, by the slow path, so "this CPU's port" in
+ * the two calls below is the kicker of the CPU we wait on.  After a
+ * restore and until the events core has bound the kicker again, that
+ * port is unknown and the poll returns at once: we spin meanwhile.
+ */
 static void xen_qlock_wait(u8 *byte, u8 val)
 {
 	struct xen_kicker *k = this_cpu_ptr(&xen_kickers);
-	int irq = READ_ONCE(k->irq);
 
-	if (irq < 0 || in_nmi() || READ_ONCE(k->waiting))
+	if (READ_ONCE(k->irq) < 0 || in_nmi() || READ_ONCE(k->waiting))
 		return;
 
 	WRITE_ONCE(k->waiting, true);
 	barrier();
-	xen_clear_irq_pending(irq);
+	xen_ipi_clear_pending(XEN_SPIN_UNLOCK_VECTOR);
 	/* The clear must be seen before we look, or a kick could be lost. */
 	smp_mb();
 	if (READ_ONCE(*byte) == val)
-		xen_poll_irq(irq);
+		xen_ipi_poll(XEN_SPIN_UNLOCK_VECTOR);
 	barrier();
 	WRITE_ONCE(k->waiting, false);
 }
@@ -145,6 +152,30 @@ void xen_uninit_lock_cpu(int cpu)
 	unbind_from_irqhandler(irq, NULL);
 }
 
+/*
+ * Hand the lock slow path to the kernel's paravirt qspinlock code, with
+ * our wait and kick under it.  Everything that slow path relies on goes
+ * in first and the slow path itself last, so that no lock can ever be
+ * queued by it without the matching unlock and wake-up in place.  (Only
+ * the boot CPU runs yet, but the order costs nothing.)
+ */
+static void __init xen_pvlock_install(void)
+{
+	/* The table in which waiters park their locks for the unlocker. */
+	__pv_init_lock_hash();
+
+	/* How to sleep, and how to wake a sleeper: ours. */
+	pv_ops.lock.kick = xen_qlock_kick;
+	pv_ops.lock.wait = xen_qlock_wait;
+
+	/* An unlock that wakes a parked waiter; the generic one does not. */
+	pv_ops.lock.queued_spin_unlock =
+		PV_CALLEE_SAVE(__pv_queued_spin_unlock);
+
+	/* Last: contended locks now spin a while, then park and wait. */
+	pv_ops.lock.queued_spin_lock_slowpath = __pv_queued_spin_lock_slowpath;
+}
+
 /**
  * xen_init_spinlocks() - choose the spinlock slow path
  *
@@ -153,6 +184,7 @@ void xen_uninit_lock_cpu(int cpu)
  */
 void __init xen_init_spinlocks(void)
 {
+	/* Whatever the choice, preempted vCPUs are known from Xen. */
 	pv_ops.lock.vcpu_is_preempted = PV_CALLEE_SAVE(xen_vcpu_stolen);
 
 	/* Not the unfair test-and-set lock of a guest without PV locks. */
@@ -163,12 +195,7 @@ void __init xen_init_spinlocks(void)
 		return;
 	}
 
-	__pv_init_lock_hash();
-	pv_ops.lock.queued_spin_lock_slowpath = __pv_queued_spin_lock_slowpath;
-	pv_ops.lock.queued_spin_unlock =
-		PV_CALLEE_SAVE(__pv_queued_spin_unlock);
-	pv_ops.lock.wait = xen_qlock_wait;
-	pv_ops.lock.kick = xen_qlock_kick;
+	xen_pvlock_install();
 	xen_pvspin = true;
 	pr_info("PV spinlocks on\n");
 }

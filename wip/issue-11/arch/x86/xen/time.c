@@ -163,6 +163,16 @@ void xen_save_time_memory_area(void)
  * Called by xen_arch_post_suspend(), after the vCPUs' vcpu_info areas are
  * back, whether the save was completed or cancelled: the clock continues
  * from its value at xen_save_time_memory_area().
+ *
+ * A reader in NMI context (perf, a printk time stamp) can get one wrong
+ * value here: from Xen's first new time record until the new offset is
+ * stored, it reads the new host's time plus the old offset.  Storing the
+ * offset before pvclock_resume() would not close that window: until the
+ * reset, readings are floored at the old host's highest one, which with
+ * the new offset is wrong the other way.  Timekeeping is suspended and
+ * every other CPU sits in stop_machine() with interrupts off, so nothing
+ * but such a one-off NMI sample is affected; from the store on the clock
+ * is right.
  */
 void xen_restore_time_memory_area(void)
 {
@@ -349,13 +359,14 @@ void xen_teardown_timer(int cpu)
  * @cpu: the CPU
  *
  * Fills in @cpu's clock_event_device and binds its vCPU's VIRQ_TIMER to an
- * interrupt that drives it; xen_setup_cpu_clockevents(), later on @cpu
- * itself, registers the device.  On failure @cpu will run without a tick.
+ * interrupt that drives it, at the highest event priority;
+ * xen_setup_cpu_clockevents(), later on @cpu itself, registers the device.
+ * On failure @cpu will run without a tick.
  */
 void xen_setup_timer(int cpu)
 {
 	struct xen_timer *t = &per_cpu(xen_timers, cpu);
-	int irq;
+	int irq, rc;
 
 	/* An earlier offlining of @cpu may not have got this far. */
 	xen_teardown_timer(cpu);
@@ -372,6 +383,16 @@ void xen_setup_timer(int cpu)
 		return;
 	}
 	t->evt.irq = irq;
+
+	/*
+	 * With the FIFO ABI the tick must not queue behind device events.
+	 * The events core keeps the priority with the binding and gives it
+	 * to the new port after a restore.  2-level has no priorities.
+	 */
+	rc = xen_set_irq_priority(irq, XEN_IRQ_PRIORITY_MAX);
+	if (rc && rc != -EOPNOTSUPP)
+		pr_warn("CPU%d: timer interrupt at normal priority: %d\n",
+			cpu, rc);
 }
 
 /**
@@ -434,7 +455,13 @@ static void __init xen_clock_init(void)
 	xen_sched_clock_zero = xen_clocksource_read(&xen_clocksource);
 	paravirt_set_sched_clock(xen_sched_clock);
 
+	/*
+	 * The CPU runs at its TSC's rate as far as we can tell, and the
+	 * native way to find that would probe the PIT, which a PV guest
+	 * cannot reach.
+	 */
 	x86_platform.calibrate_tsc = xen_tsc_khz;
+	x86_platform.calibrate_cpu = xen_tsc_khz;
 	x86_platform.get_wallclock = xen_get_wallclock;
 	x86_platform.set_wallclock = xen_set_wallclock;
 	xen_clock_used = true;

@@ -29,6 +29,8 @@
  *
  * Save/restore: the new domain's bitmaps owe us nothing; we mask every
  * port and forget every CPU's set, and the core binds what it needs anew.
+ * The same reset starts this ABI when a restored domain turns out to have
+ * no FIFO ABI any more.
  */
 
 #define pr_fmt(fmt) "xen-evtchn-2l: " fmt
@@ -234,6 +236,12 @@ static void l2_reset(void)
 	}
 }
 
+static int l2_resume(void)
+{
+	l2_reset();
+	return 0;
+}
+
 static const struct evtchn_abi l2_abi = {
 	.name			= "2-level",
 	.max_channels		= l2_max_channels,
@@ -248,10 +256,11 @@ static const struct evtchn_abi l2_abi = {
 	.is_pending		= l2_is_pending,
 	.is_masked		= l2_is_masked,
 	.handle_events		= l2_handle_events,
-	.resume			= l2_reset,
+	.resume			= l2_resume,
 };
 
-const struct evtchn_abi * __init xen_evtchn_2l_init(void)
+/* At boot, and on a restore that lost the FIFO ABI: not __init. */
+const struct evtchn_abi *xen_evtchn_2l_init(void)
 {
 	l2_reset();
 	return &l2_abi;

@@ -22,27 +22,25 @@
  *    dispatch the pending ports, and go round again as long as Xen set the
  *    flag anew meanwhile - that is how the vcpu_info protocol avoids losing
  *    an event that arrives while we scan;
- *  - late EOI with spurious-event accounting, and save/restore.
+ *  - CPU hotplug (the ABI's per-CPU set-up and teardown) and save/restore.
  *
  * Masking.  A port may be masked for several reasons at once: the IRQ core
  * asked (disable_irq, a flow handler), or a late-EOI event is still with
  * its driver.  Each binding keeps the set of reasons; the port's mask bit
  * is set while any reason remains, and unmasking with the last reason gone
  * also makes Xen notify us again if the port became pending meanwhile.
- *
- * Late EOI.  On a *_lateeoi binding, acknowledging an event masks the port
- * until the driver calls xen_irq_lateeoi().  A backend that keeps
- * signalling without giving us work would otherwise keep a vCPU in its
- * interrupt handler: so the EOIs flagged spurious are counted, and past a
- * few in a row the unmask is put off by a delay that doubles with each
- * further one, up to EVT_EOI_DELAY_MAX_MS; one useful event resets it.
+ * When the EOI reason is lifted, and how late, is decided in
+ * evtchn-lateeoi.c.
  *
  * Save/restore.  A restored or migrated domain has no event channels at
  * all.  xen_irq_resume() lets the ABI reset its state, forgets every port
  * number (a number may now mean another channel: we must never close or
  * notify an old one), and binds every VIRQ and IPI again on its vCPU.
  * Plain ports stay unbound; their owners get new ones through xenbus and
- * either rebind_evtchn_irq() or unbind and bind afresh.
+ * either rebind_evtchn_irq() or unbind and bind afresh.  User space's
+ * ports (/dev/xen/evtchn, whose bindings are the refcounted ones) are not
+ * rebound by anyone: such a binding stays findable under its old number
+ * until its owner unbinds it (see bind_for_user()).
  *
  * Locking.  evtchn_mutex orders binding and unbinding (process context).
  * evtchn_lock, a raw spinlock, guards the port-to-IRQ map, the list of
@@ -56,8 +54,8 @@
  *
  * Trust.  Port numbers come from callers and from Xen (hypercall results,
  * the ABI's shared pages); any outside the ABI's range is refused and
- * logged once.  Physical IRQs (PIRQs), dom0 and PCI passthrough are left
- * out: this is a domU's event layer.
+ * logged once, naming the caller.  Physical IRQs (PIRQs), dom0 and PCI
+ * passthrough are left out: this is a domU's event layer.
  */
 
 #define pr_fmt(fmt) "xen-evtchn: " fmt
@@ -67,12 +65,11 @@
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
+#include <linux/instruction_pointer.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdesc.h>
-#include <linux/jiffies.h>
 #include <linux/list.h>
-#include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -102,52 +99,47 @@ bool xen_fifo_events = true;
 #define MODULE_PARAM_PREFIX "xen."
 module_param_named(fifo_events, xen_fifo_events, bool, 0);
 
-static const struct evtchn_abi *evtchn_abi __read_mostly;
-
-enum evt_kind { EVT_PORT, EVT_VIRQ, EVT_IPI };
+/* The ABI in use; switched only by xen_irq_resume(), in stop_machine(). */
+const struct evtchn_abi *xen_evtchn_abi __read_mostly;
 
 /* Why a port is masked; it is unmasked when none is left. */
 #define EVT_MASK_CORE	BIT(0)	/* the IRQ core masked or disabled it */
 #define EVT_MASK_EOI	BIT(1)	/* an event is with its driver (late EOI) */
 
-/* Late EOI: spurious EOIs in a row that cost nothing, and the cap. */
-#define EVT_SPURIOUS_FREE	2
-#define EVT_EOI_DELAY_MAX_MS	10U
-
 /**
  * struct evt_bind - one Linux IRQ and the port behind it
  * @node: in evt_all
- * @eoi_node: in eoi_delayed while an unmask is put off
+ * @eoi: late-EOI account (evtchn-lateeoi.c)
  * @free_work: gives back the IRQ and this after a grace period
  * @lock: guards @port, @cpu and @masked
  * @irq: the Linux IRQ
  * @port: the port, 0 while there is none (not yet, or since a restore)
+ * @stale: the port a refcounted binding had before a restore, or 0
  * @kind: EVT_PORT, EVT_VIRQ or EVT_IPI
  * @index: the VIRQ or IPI number
- * @cpu: the CPU the port notifies
+ * @home: the CPU whose VIRQ or IPI table holds this binding
+ * @cpu: the CPU the port notifies (a global VIRQ may move off @home)
  * @users: binds plus evtchn_get() references; at 0 the binding goes
  * @priority: FIFO priority, applied again when the port changes
- * @spurious: spurious late EOIs in a row
- * @eoi_due: jiffies at which a put-off unmask is due
  * @masked: EVT_MASK_* reasons
  * @lateeoi: a *_lateeoi binding
- * @refcounted: evtchn_get() and evtchn_put() are allowed
+ * @refcounted: evtchn_get() and evtchn_put() are allowed (user space's)
  * @keep_open: the port is not ours to close (a "static" one)
  */
 struct evt_bind {
 	struct list_head node;
-	struct list_head eoi_node;
+	struct evt_eoi eoi;
 	struct rcu_work free_work;
 	raw_spinlock_t lock;
 	unsigned int irq;
 	evtchn_port_t port;
+	evtchn_port_t stale;
 	enum evt_kind kind;
 	unsigned int index;
+	unsigned int home;
 	unsigned int cpu;
 	unsigned int users;
 	unsigned int priority;
-	unsigned int spurious;
-	unsigned long eoi_due;
 	u8 masked;
 	bool lateeoi;
 	bool refcounted;
@@ -157,6 +149,7 @@ struct evt_bind {
 static DEFINE_MUTEX(evtchn_mutex);
 static DEFINE_RAW_SPINLOCK(evtchn_lock);
 static LIST_HEAD(evt_all);
+static unsigned int evt_nr_stale;	/* bindings with @stale set */
 
 /*
  * Port to IRQ: rows of a page, allocated as ports are first bound and
@@ -169,15 +162,7 @@ static unsigned int *port_map[MAP_ROWS];
 
 static DEFINE_PER_CPU(unsigned int [NR_VIRQS], virq_irq);
 static DEFINE_PER_CPU(unsigned int [XEN_NR_IPIS], ipi_irq);
-static DEFINE_PER_CPU(evtchn_port_t [XEN_NR_IPIS], ipi_port);
-
-/* Bindings whose late-EOI unmask is put off, and the work that ends it. */
-static DEFINE_SPINLOCK(eoi_lock);
-static LIST_HEAD(eoi_delayed);
-static bool eoi_armed;
-static unsigned long eoi_next;
-static void evt_eoi_worker(struct work_struct *work);
-static DECLARE_DELAYED_WORK(eoi_work, evt_eoi_worker);
+DEFINE_PER_CPU(evtchn_port_t [XEN_NR_IPIS], xen_evtchn_ipi_port);
 
 /* ---- pure helpers (KUnit below) ---- */
 
@@ -187,42 +172,27 @@ static bool evt_port_in_range(evtchn_port_t port, unsigned int max)
 	return port && port < max;
 }
 
-/*
- * evt_eoi_delay - account one late EOI
- * @spurious: spurious EOIs in a row so far; updated
- * @was_spurious: this one brought no work
- *
- * Return: how many milliseconds to keep the port masked (0: unmask now).
- */
-static unsigned int evt_eoi_delay(unsigned int *spurious, bool was_spurious)
+/* The VIRQs xen.h marks per-vCPU ("V"); every other one is global. */
+static bool evt_virq_percpu(unsigned int virq)
 {
-	unsigned int n;
-
-	if (!was_spurious) {
-		*spurious = 0;
-		return 0;
-	}
-	n = *spurious;
-	if (n < UINT_MAX)
-		*spurious = ++n;
-	if (n <= EVT_SPURIOUS_FREE)
-		return 0;
-	n -= EVT_SPURIOUS_FREE + 1;
-	return n < 31 ? min(1U << n, EVT_EOI_DELAY_MAX_MS) :
-			EVT_EOI_DELAY_MAX_MS;
+	return virq == VIRQ_TIMER || virq == VIRQ_DEBUG ||
+	       virq == VIRQ_XENOPROF || virq == VIRQ_XENPMU;
 }
 
 /* ---- ports, IRQs and the map ---- */
 
-static noinline bool evt_port_ok(evtchn_port_t port)
+/* @ip: who passed @port, for the log; 0 when Xen gave it to us. */
+bool xen_evt_port_ok(evtchn_port_t port, unsigned long ip)
 {
-	const struct evtchn_abi *abi = READ_ONCE(evtchn_abi);
+	const struct evtchn_abi *abi = READ_ONCE(xen_evtchn_abi);
 	unsigned int max = abi ? abi->max_channels() : EVTCHN_FIFO_NR_CHANNELS;
 
 	if (likely(evt_port_in_range(port, max)))
 		return true;
-	pr_warn_once("refusing port %u (from %pS)\n", port,
-		     __builtin_return_address(0));
+	if (ip)
+		pr_warn_once("refusing port %u from %pS\n", port, (void *)ip);
+	else
+		pr_warn_once("Xen returned port %u, out of range\n", port);
 	return false;
 }
 
@@ -260,6 +230,24 @@ static void port_map_set(evtchn_port_t port, unsigned int irq)
 	WRITE_ONCE(port_map[port / MAP_PER_ROW][port % MAP_PER_ROW], irq);
 }
 
+/* The hypercalls behind notify and close, for ports already checked. */
+static void evt_notify(evtchn_port_t port)
+{
+	struct evtchn_send op = { .port = port };
+
+	(void)HYPERVISOR_event_channel_op(EVTCHNOP_send, &op);
+}
+
+void xen_evt_close(evtchn_port_t port)
+{
+	struct evtchn_close op = { .port = port };
+	int rc;
+
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
+	if (rc)
+		pr_warn_once("closing port %u failed: %d\n", port, rc);
+}
+
 /* ---- masking, and the irq_chips ---- */
 
 static void evt_mask(struct evt_bind *b, u8 why)
@@ -268,7 +256,7 @@ static void evt_mask(struct evt_bind *b, u8 why)
 
 	raw_spin_lock_irqsave(&b->lock, flags);
 	if (!b->masked && b->port)
-		evtchn_abi->mask(b->port);
+		xen_evtchn_abi->mask(b->port);
 	b->masked |= why;
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
@@ -281,7 +269,7 @@ static void evt_unmask(struct evt_bind *b, u8 why)
 	if (b->masked & why) {
 		b->masked &= ~why;
 		if (!b->masked && b->port)
-			evtchn_abi->unmask(b->port);
+			xen_evtchn_abi->unmask(b->port);
 	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
@@ -302,7 +290,7 @@ static void evt_chip_ack(struct irq_data *d)
 
 	raw_spin_lock(&b->lock);
 	if (b->port)
-		evtchn_abi->clear_pending(b->port);
+		xen_evtchn_abi->clear_pending(b->port);
 	raw_spin_unlock(&b->lock);
 }
 
@@ -329,10 +317,10 @@ static int evt_chip_retrigger(struct irq_data *d)
 	raw_spin_lock_irqsave(&b->lock, flags);
 	if (b->port) {
 		if (!b->masked)
-			evtchn_abi->mask(b->port);
-		evtchn_abi->set_pending(b->port);
+			xen_evtchn_abi->mask(b->port);
+		xen_evtchn_abi->set_pending(b->port);
 		if (!b->masked)
-			evtchn_abi->unmask(b->port);
+			xen_evtchn_abi->unmask(b->port);
 	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 	return 1;
@@ -349,15 +337,15 @@ static int evt_move(struct evt_bind *b, unsigned int cpu)
 	op.port = b->port;
 	if (op.port && cpu != b->cpu) {
 		if (!b->masked)
-			evtchn_abi->mask(op.port);
+			xen_evtchn_abi->mask(op.port);
 		rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_vcpu, &op);
 		if (!rc) {
-			evtchn_abi->bind_to_cpu(op.port, cpu);
-			evtchn_abi->unbind_from_cpu(op.port, b->cpu);
+			xen_evtchn_abi->bind_to_cpu(op.port, cpu);
+			xen_evtchn_abi->unbind_from_cpu(op.port, b->cpu);
 			b->cpu = cpu;
 		}
 		if (!b->masked)
-			evtchn_abi->unmask(op.port);
+			xen_evtchn_abi->unmask(op.port);
 	}
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 	return rc;
@@ -420,8 +408,11 @@ static const struct irq_chip evt_chip_percpu = {
 	.irq_retrigger		= evt_chip_retrigger,
 };
 
-/* The binding behind @irq, or NULL (logged once) if it is not ours. */
-static noinline struct evt_bind *bind_of(unsigned int irq)
+/*
+ * The binding behind @irq, or NULL if it is not ours: logged once, naming
+ * @ip, the exported function's caller.
+ */
+static struct evt_bind *bind_of(unsigned int irq, unsigned long ip)
 {
 	struct irq_data *d = irq_get_irq_data(irq);
 
@@ -430,23 +421,44 @@ static noinline struct evt_bind *bind_of(unsigned int irq)
 			 d->chip == &evt_chip_percpu) && d->chip_data))
 		return d->chip_data;
 	pr_warn_once("IRQ %u is not an event channel (from %pS)\n", irq,
-		     __builtin_return_address(0));
+		     (void *)ip);
 	return NULL;
 }
 
-static evtchn_port_t port_of_irq(unsigned int irq)
+evtchn_port_t xen_evt_port_of_irq(unsigned int irq, unsigned long ip)
 {
-	struct evt_bind *b = bind_of(irq);
+	struct evt_bind *b = bind_of(irq, ip);
 
 	return b ? READ_ONCE(b->port) : 0;
 }
 
-/* The binding of a port, or NULL.  evtchn_mutex held. */
+/* The binding of a port, or NULL.  evtchn_mutex or evtchn_lock held. */
 static struct evt_bind *bind_at(evtchn_port_t port)
 {
 	unsigned int irq = port_to_irq(port);
 
 	return irq ? irq_get_chip_data(irq) : NULL;
+}
+
+/*
+ * The binding user space means by @port.  /dev/xen/evtchn (borrowed
+ * evtchn.c) and the grant devices name their channels by port number, and
+ * keep the numbers they had before a restore, when every port was
+ * forgotten; evtchn.c BUG()s if such a number finds no IRQ at unbind.  So
+ * a refcounted (user space's) binding that has @port now wins; failing
+ * that, one that had @port before a restore; failing that, whatever has
+ * @port now.  evtchn_lock held.
+ */
+static struct evt_bind *bind_for_user(evtchn_port_t port)
+{
+	struct evt_bind *b = bind_at(port), *old;
+
+	if ((b && b->refcounted) || !evt_nr_stale)
+		return b;
+	list_for_each_entry(old, &evt_all, node)
+		if (old->stale == port)
+			return old;
+	return b;
 }
 
 /* ---- creating and dropping bindings ---- */
@@ -478,7 +490,7 @@ static struct evt_bind *evt_new(enum evt_kind kind, unsigned int index,
 		return ERR_PTR(irq);
 	}
 	INIT_LIST_HEAD(&b->node);
-	INIT_LIST_HEAD(&b->eoi_node);
+	INIT_LIST_HEAD(&b->eoi.node);
 	INIT_RCU_WORK(&b->free_work, evt_free_work);
 	raw_spin_lock_init(&b->lock);
 	b->irq = irq;
@@ -517,7 +529,7 @@ static void evt_discard(struct evt_bind *b)
 static int evt_attach(struct evt_bind *b, evtchn_port_t port,
 		      unsigned int cpu, gfp_t gfp)
 {
-	const struct evtchn_abi *abi = evtchn_abi;
+	const struct evtchn_abi *abi = xen_evtchn_abi;
 	struct irq_data *d;
 	unsigned long flags;
 	int rc;
@@ -527,24 +539,30 @@ static int evt_attach(struct evt_bind *b, evtchn_port_t port,
 		rc = port_map_reserve(port, gfp);
 	if (rc)
 		return rc;
-	abi->mask(port);
 
 	raw_spin_lock_irqsave(&evtchn_lock, flags);
+	/* Look before masking: a port bound already is not ours to mask. */
 	if (port_to_irq(port)) {
 		raw_spin_unlock_irqrestore(&evtchn_lock, flags);
 		pr_warn("port %u is bound already\n", port);
 		return -EEXIST;
 	}
+	abi->mask(port);
 	raw_spin_lock(&b->lock);
-	b->port = port;
+	WRITE_ONCE(b->port, port);
 	b->cpu = cpu;
+	if (b->stale) {
+		b->stale = 0;
+		evt_nr_stale--;
+	}
 	abi->bind_to_cpu(port, cpu);
 	port_map_set(port, b->irq);
 	if (b->kind == EVT_VIRQ) {
-		per_cpu(virq_irq, cpu)[b->index] = b->irq;
+		per_cpu(virq_irq, b->home)[b->index] = b->irq;
 	} else if (b->kind == EVT_IPI) {
-		per_cpu(ipi_irq, cpu)[b->index] = b->irq;
-		WRITE_ONCE(per_cpu(ipi_port, cpu)[b->index], port);
+		per_cpu(ipi_irq, b->home)[b->index] = b->irq;
+		WRITE_ONCE(per_cpu(xen_evtchn_ipi_port, b->home)[b->index],
+			   port);
 	}
 	if (list_empty(&b->node))
 		list_add_tail(&b->node, &evt_all);
@@ -562,9 +580,13 @@ static int evt_attach(struct evt_bind *b, evtchn_port_t port,
 	return 0;
 }
 
-/* Take the port off @b (it stays open).  Return: the port, or 0. */
-static evtchn_port_t evt_detach(struct evt_bind *b)
+/*
+ * Take the port off @b.  Return: the port, or 0.  The port stays open;
+ * @closing says the caller is about to close it.
+ */
+static evtchn_port_t evt_detach(struct evt_bind *b, bool closing)
 {
+	struct evtchn_bind_vcpu op = { .vcpu = xen_vcpu_nr(0) };
 	unsigned long flags;
 	evtchn_port_t port;
 
@@ -572,13 +594,23 @@ static evtchn_port_t evt_detach(struct evt_bind *b)
 	raw_spin_lock(&b->lock);
 	port = b->port;
 	if (port) {
-		evtchn_abi->mask(port);
+		xen_evtchn_abi->mask(port);
 		port_map_set(port, 0);
-		evtchn_abi->unbind_from_cpu(port, b->cpu);
-		b->port = 0;
+		xen_evtchn_abi->unbind_from_cpu(port, b->cpu);
+		WRITE_ONCE(b->port, 0);
+		/*
+		 * A port left open keeps the vCPU it was moved to, but the
+		 * next bind of it, like every new port, starts on CPU 0: on
+		 * the 2-level ABI its events would then go unseen.  So an
+		 * open port goes back to vCPU 0 now, while it is masked.
+		 */
+		op.port = port;
+		if (!closing && b->kind == EVT_PORT && b->cpu &&
+		    HYPERVISOR_event_channel_op(EVTCHNOP_bind_vcpu, &op))
+			pr_warn_once("port %u not moved back to CPU 0\n", port);
 	}
 	if (b->kind == EVT_IPI)
-		WRITE_ONCE(per_cpu(ipi_port, b->cpu)[b->index], 0);
+		WRITE_ONCE(per_cpu(xen_evtchn_ipi_port, b->home)[b->index], 0);
 	raw_spin_unlock(&b->lock);
 	raw_spin_unlock_irqrestore(&evtchn_lock, flags);
 	return port;
@@ -587,23 +619,25 @@ static evtchn_port_t evt_detach(struct evt_bind *b)
 /* Last user gone: unbind, close the port if asked, free after RCU. */
 static void evt_release(struct evt_bind *b, bool close)
 {
-	evtchn_port_t port = evt_detach(b);
+	bool closing = close && !b->keep_open;
+	evtchn_port_t port = evt_detach(b, closing);
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&evtchn_lock, flags);
 	list_del_init(&b->node);
+	if (b->stale) {
+		b->stale = 0;
+		evt_nr_stale--;
+	}
 	if (b->kind == EVT_VIRQ)
-		per_cpu(virq_irq, b->cpu)[b->index] = 0;
+		per_cpu(virq_irq, b->home)[b->index] = 0;
 	else if (b->kind == EVT_IPI)
-		per_cpu(ipi_irq, b->cpu)[b->index] = 0;
+		per_cpu(ipi_irq, b->home)[b->index] = 0;
 	raw_spin_unlock_irqrestore(&evtchn_lock, flags);
 
-	spin_lock_irqsave(&eoi_lock, flags);
-	list_del_init(&b->eoi_node);
-	spin_unlock_irqrestore(&eoi_lock, flags);
-
-	if (port && close && !b->keep_open)
-		xen_evtchn_close(port);
+	xen_evt_eoi_forget(&b->eoi);
+	if (port && closing)
+		xen_evt_close(port);
 	queue_rcu_work(system_wq, &b->free_work);
 }
 
@@ -614,46 +648,67 @@ static void evt_put(struct evt_bind *b, bool close)
 		pr_warn_once("IRQ %u unbound once too often\n", b->irq);
 		return;
 	}
+	/* Never free an IRQ that still has a handler installed. */
+	if (b->users == 1 && irq_has_action(b->irq)) {
+		pr_warn_once("IRQ %u: last unbind with a handler left; kept\n",
+			     b->irq);
+		return;
+	}
 	if (!--b->users)
 		evt_release(b, close);
 }
 
-/* Ask Xen for a new port for VIRQ or IPI binding @b on @cpu. */
+/*
+ * Ask Xen for a new port for VIRQ or IPI binding @b, to notify @cpu.  A
+ * global VIRQ can only be bound on vCPU 0, and is moved to @cpu after.
+ */
 static int evt_connect(struct evt_bind *b, unsigned int cpu, gfp_t gfp)
 {
+	bool global = b->kind == EVT_VIRQ && !evt_virq_percpu(b->index);
+	unsigned int first = global ? 0 : cpu;
+	struct irq_data *d;
 	evtchn_port_t port;
 	int rc;
 
 	if (b->kind == EVT_VIRQ) {
 		struct evtchn_bind_virq op = {
 			.virq = b->index,
-			.vcpu = xen_vcpu_nr(cpu),
+			.vcpu = xen_vcpu_nr(first),
 		};
 
 		rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &op);
 		port = op.port;
 	} else {
-		struct evtchn_bind_ipi op = { .vcpu = xen_vcpu_nr(cpu) };
+		struct evtchn_bind_ipi op = { .vcpu = xen_vcpu_nr(first) };
 
 		rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &op);
 		port = op.port;
 	}
 	if (rc)
 		return rc;
-	if (!evt_port_ok(port))
+	if (!xen_evt_port_ok(port, 0))
 		return -EIO;
-	rc = evt_attach(b, port, cpu, gfp);
-	if (rc)
-		xen_evtchn_close(port);
-	return rc;
+	rc = evt_attach(b, port, first, gfp);
+	if (rc) {
+		/* -EEXIST: the number is another binding's; leave it be. */
+		if (rc != -EEXIST)
+			xen_evt_close(port);
+		return rc;
+	}
+	if (first != cpu && xen_support_evtchn_rebind() && !evt_move(b, cpu)) {
+		d = irq_get_irq_data(b->irq);
+		irq_data_update_affinity(d, cpumask_of(cpu));
+		irq_data_update_effective_affinity(d, cpumask_of(cpu));
+	}
+	return 0;
 }
 
-static int evt_bind_port(evtchn_port_t port, bool lateeoi)
+int xen_evt_bind_port(evtchn_port_t port, bool lateeoi, unsigned long ip)
 {
 	struct evt_bind *b;
 	int rc;
 
-	if (!evt_port_ok(port))
+	if (!xen_evt_port_ok(port, ip))
 		return -EINVAL;
 	mutex_lock(&evtchn_mutex);
 	b = bind_at(port);
@@ -671,7 +726,7 @@ static int evt_bind_port(evtchn_port_t port, bool lateeoi)
 		rc = PTR_ERR(b);
 		goto out;
 	}
-	/* Xen binds a new port to vCPU 0. */
+	/* On vCPU 0, where Xen puts a new port and evt_detach() an old one. */
 	rc = evt_attach(b, port, 0, GFP_KERNEL);
 	if (rc) {
 		evt_discard(b);
@@ -684,8 +739,8 @@ out:
 	return rc;
 }
 
-static int evt_bind_local(enum evt_kind kind, unsigned int index,
-			  unsigned int cpu, bool percpu)
+int xen_evt_bind_local(enum evt_kind kind, unsigned int index,
+		       unsigned int cpu, bool percpu)
 {
 	struct evt_bind *b;
 	unsigned int irq;
@@ -702,11 +757,22 @@ static int evt_bind_local(enum evt_kind kind, unsigned int index,
 		rc = irq;
 		goto out;
 	}
+	/*
+	 * The ABI's per-CPU state before the CPU's first port: the FIFO
+	 * control block must exist before Xen queues anything for it, and
+	 * the CPU's VIRQs and IPIs are bound before our cpuhp state runs.
+	 */
+	if (xen_evtchn_abi->cpu_prepare) {
+		rc = xen_evtchn_abi->cpu_prepare(cpu);
+		if (rc)
+			goto out;
+	}
 	b = evt_new(kind, index, false, percpu);
 	if (IS_ERR(b)) {
 		rc = PTR_ERR(b);
 		goto out;
 	}
+	b->home = cpu;
 	rc = evt_connect(b, cpu, GFP_KERNEL);
 	if (rc) {
 		evt_discard(b);
@@ -720,14 +786,18 @@ out:
 }
 
 /* request_irq() on a fresh binding; on failure drop it (and close?). */
-static int evt_request(int irq, irq_handler_t handler, unsigned long flags,
-		       const char *devname, void *dev_id, bool close)
+int xen_evt_request(int irq, irq_handler_t handler, unsigned long flags,
+		    const char *devname, void *dev_id, bool close)
 {
 	int rc;
 
 	if (irq < 0)
 		return irq;
-	rc = request_irq(irq, handler, flags, devname, dev_id);
+	/*
+	 * Every handler installed through us has a name, so that free_irq()
+	 * returning NULL means "no such handler" (unbind_from_irqhandler()).
+	 */
+	rc = request_irq(irq, handler, flags, devname ?: "xen-evtchn", dev_id);
 	if (!rc)
 		return irq;
 	mutex_lock(&evtchn_mutex);
@@ -736,189 +806,7 @@ static int evt_request(int irq, irq_handler_t handler, unsigned long flags,
 	return rc;
 }
 
-/* ---- binding API ---- */
-
-/**
- * bind_evtchn_to_irq - give a port we own a Linux IRQ
- * @evtchn: the port (allocated unbound, or bound interdomain, by the caller)
- *
- * No handler is installed; the IRQ stays masked until request_irq().  A
- * port bound already in the same way returns the same IRQ.
- *
- * Return: the IRQ, or a negative errno (the port is then left open).
- */
-int bind_evtchn_to_irq(evtchn_port_t evtchn)
-{
-	return evt_bind_port(evtchn, false);
-}
-EXPORT_SYMBOL_GPL(bind_evtchn_to_irq);
-
-/**
- * bind_evtchn_to_irq_lateeoi - bind_evtchn_to_irq() with late EOI
- * @evtchn: the port
- *
- * Each event then keeps the port masked until xen_irq_lateeoi().
- *
- * Return: the IRQ, or a negative errno (the port is then left open).
- */
-int bind_evtchn_to_irq_lateeoi(evtchn_port_t evtchn)
-{
-	return evt_bind_port(evtchn, true);
-}
-EXPORT_SYMBOL_GPL(bind_evtchn_to_irq_lateeoi);
-
-/**
- * bind_evtchn_to_irqhandler - bind a port we own and install a handler
- * @evtchn: the port
- * @handler: the handler
- * @irqflags: for request_irq()
- * @devname: the name /proc/interrupts shows
- * @dev_id: the handler's cookie
- *
- * Return: the IRQ, or a negative errno (the port is then left open).
- */
-int bind_evtchn_to_irqhandler(evtchn_port_t evtchn, irq_handler_t handler,
-			      unsigned long irqflags, const char *devname,
-			      void *dev_id)
-{
-	return evt_request(evt_bind_port(evtchn, false), handler, irqflags,
-			   devname, dev_id, false);
-}
-EXPORT_SYMBOL_GPL(bind_evtchn_to_irqhandler);
-
-/**
- * bind_evtchn_to_irqhandler_lateeoi - the same, with late EOI
- * @evtchn: the port
- * @handler: the handler, which ends each event with xen_irq_lateeoi()
- * @irqflags: for request_irq()
- * @devname: the name /proc/interrupts shows
- * @dev_id: the handler's cookie
- *
- * Return: the IRQ, or a negative errno (the port is then left open).
- */
-int bind_evtchn_to_irqhandler_lateeoi(evtchn_port_t evtchn,
-				      irq_handler_t handler,
-				      unsigned long irqflags,
-				      const char *devname, void *dev_id)
-{
-	return evt_request(evt_bind_port(evtchn, true), handler, irqflags,
-			   devname, dev_id, false);
-}
-EXPORT_SYMBOL_GPL(bind_evtchn_to_irqhandler_lateeoi);
-
-/**
- * bind_interdomain_evtchn_to_irq_lateeoi - connect to a remote port
- * @dev: the xenbus device whose other end offers @remote_port
- * @remote_port: the other end's unbound port
- *
- * Return: the IRQ (late EOI), or a negative errno.
- */
-int bind_interdomain_evtchn_to_irq_lateeoi(struct xenbus_device *dev,
-					   evtchn_port_t remote_port)
-{
-	struct evtchn_bind_interdomain op = {
-		.remote_dom = dev->otherend_id,
-		.remote_port = remote_port,
-	};
-	int irq;
-
-	irq = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
-	if (irq)
-		return irq;
-	if (!evt_port_ok(op.local_port))
-		return -EIO;
-	irq = evt_bind_port(op.local_port, true);
-	if (irq < 0)
-		xen_evtchn_close(op.local_port);
-	return irq;
-}
-EXPORT_SYMBOL_GPL(bind_interdomain_evtchn_to_irq_lateeoi);
-
-/**
- * bind_interdomain_evtchn_to_irqhandler_lateeoi - connect and install
- * @dev: the xenbus device whose other end offers @remote_port
- * @remote_port: the other end's unbound port
- * @handler: the handler, which ends each event with xen_irq_lateeoi()
- * @irqflags: for request_irq()
- * @devname: the name /proc/interrupts shows
- * @dev_id: the handler's cookie
- *
- * Return: the IRQ, or a negative errno (nothing is left bound or open).
- */
-int bind_interdomain_evtchn_to_irqhandler_lateeoi(struct xenbus_device *dev,
-						  evtchn_port_t remote_port,
-						  irq_handler_t handler,
-						  unsigned long irqflags,
-						  const char *devname,
-						  void *dev_id)
-{
-	int irq = bind_interdomain_evtchn_to_irq_lateeoi(dev, remote_port);
-
-	return evt_request(irq, handler, irqflags, devname, dev_id, true);
-}
-EXPORT_SYMBOL_GPL(bind_interdomain_evtchn_to_irqhandler_lateeoi);
-
-/**
- * bind_virq_to_irq - bind a virtual IRQ of a vCPU
- * @virq: VIRQ_*
- * @cpu: the CPU whose vCPU receives it
- * @percpu: handle it as a per-CPU interrupt
- *
- * Return: the IRQ (the same one if bound already), or a negative errno.
- */
-int bind_virq_to_irq(unsigned int virq, unsigned int cpu, bool percpu)
-{
-	if (virq >= NR_VIRQS)
-		return -EINVAL;
-	return evt_bind_local(EVT_VIRQ, virq, cpu, percpu);
-}
-
-/**
- * bind_virq_to_irqhandler - bind a virtual IRQ and install a handler
- * @virq: VIRQ_*
- * @cpu: the CPU whose vCPU receives it
- * @handler: the handler
- * @irqflags: for request_irq(); IRQF_PERCPU makes it a per-CPU interrupt
- * @devname: the name /proc/interrupts shows
- * @dev_id: the handler's cookie
- *
- * Return: the IRQ, or a negative errno.
- */
-int bind_virq_to_irqhandler(unsigned int virq, unsigned int cpu,
-			    irq_handler_t handler, unsigned long irqflags,
-			    const char *devname, void *dev_id)
-{
-	int irq = bind_virq_to_irq(virq, cpu, irqflags & IRQF_PERCPU);
-
-	return evt_request(irq, handler, irqflags, devname, dev_id, true);
-}
-EXPORT_SYMBOL_GPL(bind_virq_to_irqhandler);
-
-/**
- * bind_ipi_to_irqhandler - bind an IPI channel of a vCPU
- * @ipi: which IPI
- * @cpu: the CPU that receives it
- * @handler: the handler
- * @irqflags: for request_irq()
- * @devname: the name /proc/interrupts shows
- * @dev_id: the handler's cookie
- *
- * IPIs stay enabled across system suspend: stop_machine() needs them.
- *
- * Return: the IRQ, or a negative errno.
- */
-int bind_ipi_to_irqhandler(enum ipi_vector ipi, unsigned int cpu,
-			   irq_handler_t handler, unsigned long irqflags,
-			   const char *devname, void *dev_id)
-{
-	int irq;
-
-	if ((unsigned int)ipi >= XEN_NR_IPIS || ipi == XEN_NMI_VECTOR)
-		return -EINVAL;
-	irq = evt_bind_local(EVT_IPI, ipi, cpu, true);
-	return evt_request(irq, handler, irqflags | IRQF_NO_SUSPEND, devname,
-			   dev_id, true);
-}
+/* ---- unbinding, rebinding, user space's references ---- */
 
 /**
  * unbind_from_irqhandler - undo any bind_*() call
@@ -927,15 +815,21 @@ int bind_ipi_to_irqhandler(enum ipi_vector ipi, unsigned int cpu,
  *
  * Frees the handler, if any; when the last user is gone the IRQ goes and
  * the port is closed (unless it is not ours, or has gone with a restore).
+ * If the IRQ has handlers but none with @dev_id, nothing is dropped: the
+ * caller named an IRQ that is not its own.
  */
 void unbind_from_irqhandler(unsigned int irq, void *dev_id)
 {
-	struct evt_bind *b = bind_of(irq);
+	struct evt_bind *b = bind_of(irq, _RET_IP_);
 
 	if (!b)
 		return;
-	if (irq_has_action(irq))
-		free_irq(irq, dev_id);
+	/* NULL: @dev_id has no handler here (we name every handler). */
+	if (irq_has_action(irq) && !free_irq(irq, dev_id)) {
+		pr_warn_once("IRQ %u: %pS unbinds a handler it does not have\n",
+			     irq, (void *)_RET_IP_);
+		return;
+	}
 	mutex_lock(&evtchn_mutex);
 	evt_put(b, true);
 	mutex_unlock(&evtchn_mutex);
@@ -951,10 +845,10 @@ EXPORT_SYMBOL_GPL(unbind_from_irqhandler);
  */
 void rebind_evtchn_irq(evtchn_port_t evtchn, int irq)
 {
-	struct evt_bind *b = bind_of(irq);
+	struct evt_bind *b = bind_of(irq, _RET_IP_);
 	int rc;
 
-	if (!b || !evt_port_ok(evtchn))
+	if (!b || !xen_evt_port_ok(evtchn, _RET_IP_))
 		return;
 	if (b->kind != EVT_PORT) {
 		pr_warn("IRQ %d is not a plain port; not rebound\n", irq);
@@ -962,7 +856,7 @@ void rebind_evtchn_irq(evtchn_port_t evtchn, int irq)
 	}
 	mutex_lock(&evtchn_mutex);
 	if (b->port != evtchn) {
-		evt_detach(b);
+		evt_detach(b, false);
 		rc = evt_attach(b, evtchn, 0, GFP_KERNEL);
 		if (rc)
 			pr_err("IRQ %d: cannot rebind to port %u: %d\n", irq,
@@ -979,6 +873,8 @@ void rebind_evtchn_irq(evtchn_port_t evtchn, int irq)
  * @evtchn: a bound port
  * @is_static: the port is not ours to close
  *
+ * Marks the binding as user space's (see bind_for_user()).
+ *
  * Return: 0, or -ENOENT if @evtchn is not bound.
  */
 int evtchn_make_refcounted(evtchn_port_t evtchn, bool is_static)
@@ -986,7 +882,7 @@ int evtchn_make_refcounted(evtchn_port_t evtchn, bool is_static)
 	struct evt_bind *b;
 	int rc = -ENOENT;
 
-	if (!evt_port_ok(evtchn))
+	if (!xen_evt_port_ok(evtchn, _RET_IP_))
 		return -EINVAL;
 	mutex_lock(&evtchn_mutex);
 	b = bind_at(evtchn);
@@ -1000,6 +896,18 @@ int evtchn_make_refcounted(evtchn_port_t evtchn, bool is_static)
 }
 EXPORT_SYMBOL_GPL(evtchn_make_refcounted);
 
+/* The refcounted binding user space means by @port.  evtchn_mutex held. */
+static struct evt_bind *bind_refcounted(evtchn_port_t port)
+{
+	struct evt_bind *b;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&evtchn_lock, flags);
+	b = bind_for_user(port);
+	raw_spin_unlock_irqrestore(&evtchn_lock, flags);
+	return b && b->refcounted && b->users ? b : NULL;
+}
+
 /**
  * evtchn_get - keep a refcounted port bound
  * @evtchn: the port
@@ -1011,14 +919,16 @@ int evtchn_get(evtchn_port_t evtchn)
 	struct evt_bind *b;
 	int rc = -ENOENT;
 
-	if (!evt_port_ok(evtchn))
+	if (!xen_evt_port_ok(evtchn, _RET_IP_))
 		return -EINVAL;
 	mutex_lock(&evtchn_mutex);
-	b = bind_at(evtchn);
-	if (b && b->users)
-		rc = b->refcounted ? 0 : -EINVAL;
-	if (!rc)
+	b = bind_refcounted(evtchn);
+	if (b) {
 		b->users++;
+		rc = 0;
+	} else if (bind_at(evtchn)) {
+		rc = -EINVAL;
+	}
 	mutex_unlock(&evtchn_mutex);
 	return rc;
 }
@@ -1027,18 +937,23 @@ EXPORT_SYMBOL_GPL(evtchn_get);
 /**
  * evtchn_put - drop an evtchn_get() reference
  * @evtchn: the port
+ *
+ * Ports that are not refcounted are left alone (their binder's user is
+ * not ours to drop).
  */
 void evtchn_put(evtchn_port_t evtchn)
 {
 	struct evt_bind *b;
 
-	if (!evt_port_ok(evtchn))
-		return;
+	/* No range check first, as in irq_from_evtchn(). */
 	mutex_lock(&evtchn_mutex);
-	b = bind_at(evtchn);
+	b = bind_refcounted(evtchn);
 	if (b)
 		evt_put(b, true);
 	mutex_unlock(&evtchn_mutex);
+	if (!b && xen_evt_port_ok(evtchn, _RET_IP_))
+		pr_warn_once("%s(%u) from %pS: not refcounted\n", __func__,
+			     evtchn, (void *)_RET_IP_);
 }
 EXPORT_SYMBOL_GPL(evtchn_put);
 
@@ -1048,16 +963,29 @@ EXPORT_SYMBOL_GPL(evtchn_put);
  * irq_from_evtchn - the IRQ a port is bound to
  * @evtchn: the port
  *
+ * After a restore, a port number user space still holds from before finds
+ * its old (port-less) IRQ, unless user space has bound that number anew.
+ *
  * Return: the IRQ, or (unsigned int)-1 if the port has none.
  */
 unsigned int irq_from_evtchn(evtchn_port_t evtchn)
 {
+	struct evt_bind *b;
+	unsigned long flags;
 	unsigned int irq;
 
-	if (!evt_port_ok(evtchn))
-		return -1;
-	irq = port_to_irq(evtchn);
-	return irq ? irq : -1;
+	/*
+	 * Look first: the map takes any number, and a stale one may lie
+	 * beyond the range of the ABI a restore fell back to.
+	 */
+	raw_spin_lock_irqsave(&evtchn_lock, flags);
+	b = bind_for_user(evtchn);
+	irq = b ? b->irq : 0;
+	raw_spin_unlock_irqrestore(&evtchn_lock, flags);
+	if (irq)
+		return irq;
+	xen_evt_port_ok(evtchn, _RET_IP_);	/* logs a bad number once */
+	return -1;
 }
 EXPORT_SYMBOL_GPL(irq_from_evtchn);
 
@@ -1068,7 +996,7 @@ EXPORT_SYMBOL_GPL(irq_from_evtchn);
  */
 unsigned int xen_evtchn_nr_channels(void)
 {
-	const struct evtchn_abi *abi = READ_ONCE(evtchn_abi);
+	const struct evtchn_abi *abi = READ_ONCE(xen_evtchn_abi);
 
 	return abi ? abi->nr_channels() : 0;
 }
@@ -1077,13 +1005,14 @@ EXPORT_SYMBOL_GPL(xen_evtchn_nr_channels);
 /**
  * notify_remote_via_evtchn - make the other end of a port pending
  * @port: our end
+ *
+ * Safe before xen_init_IRQ() (the early console uses it): the port is then
+ * checked against the largest ABI's range.
  */
 void notify_remote_via_evtchn(evtchn_port_t port)
 {
-	struct evtchn_send op = { .port = port };
-
-	if (evt_port_ok(port))
-		(void)HYPERVISOR_event_channel_op(EVTCHNOP_send, &op);
+	if (xen_evt_port_ok(port, _RET_IP_))
+		evt_notify(port);
 }
 EXPORT_SYMBOL_GPL(notify_remote_via_evtchn);
 
@@ -1093,10 +1022,10 @@ EXPORT_SYMBOL_GPL(notify_remote_via_evtchn);
  */
 void notify_remote_via_irq(int irq)
 {
-	evtchn_port_t port = port_of_irq(irq);
+	evtchn_port_t port = xen_evt_port_of_irq(irq, _RET_IP_);
 
 	if (port)
-		notify_remote_via_evtchn(port);
+		evt_notify(port);
 }
 EXPORT_SYMBOL_GPL(notify_remote_via_irq);
 
@@ -1106,92 +1035,31 @@ EXPORT_SYMBOL_GPL(notify_remote_via_irq);
  */
 void xen_evtchn_close(evtchn_port_t port)
 {
-	struct evtchn_close op = { .port = port };
-	int rc;
-
-	if (!evt_port_ok(port))
-		return;
-	rc = HYPERVISOR_event_channel_op(EVTCHNOP_close, &op);
-	if (rc)
-		pr_warn_once("closing port %u failed: %d\n", port, rc);
+	if (xen_evt_port_ok(port, _RET_IP_))
+		xen_evt_close(port);
 }
 EXPORT_SYMBOL_GPL(xen_evtchn_close);
-
-/**
- * xen_send_IPI_one - interrupt another CPU
- * @cpu: the target
- * @vector: which IPI; XEN_NMI_VECTOR sends an NMI
- */
-void xen_send_IPI_one(unsigned int cpu, enum ipi_vector vector)
-{
-	evtchn_port_t port = 0;
-
-	if (cpu < nr_cpu_ids && (unsigned int)vector < XEN_NR_IPIS)
-		port = READ_ONCE(per_cpu(ipi_port, cpu)[vector]);
-	if (vector == XEN_NMI_VECTOR && cpu < nr_cpu_ids)
-		HYPERVISOR_vcpu_op(VCPUOP_send_nmi, xen_vcpu_nr(cpu), NULL);
-	else if (port)
-		notify_remote_via_evtchn(port);
-	else
-		pr_warn_once("IPI %d to CPU %u is not bound\n", vector, cpu);
-}
 
 /**
  * xen_irq_lateeoi - end an event of a late-EOI binding
  * @irq: the IRQ
  * @eoi_flags: XEN_EOI_FLAG_SPURIOUS if the event brought no work
  *
- * Unmasks the port now or, after several spurious events in a row, later.
+ * Unmasks the port now or, after several spurious events in a row, later
+ * (evtchn-lateeoi.c).  A call after the last unbind does nothing.
  */
 void xen_irq_lateeoi(unsigned int irq, unsigned int eoi_flags)
 {
-	struct evt_bind *b = bind_of(irq);
-	unsigned long flags, delay;
-	unsigned int ms;
+	struct evt_bind *b = bind_of(irq, _RET_IP_);
 
-	if (!b || !b->lateeoi)
-		return;
-	spin_lock_irqsave(&eoi_lock, flags);
-	ms = evt_eoi_delay(&b->spurious, eoi_flags & XEN_EOI_FLAG_SPURIOUS);
-	if (!ms) {
-		list_del_init(&b->eoi_node);
-		spin_unlock_irqrestore(&eoi_lock, flags);
-		evt_unmask(b, EVT_MASK_EOI);
-		return;
-	}
-	delay = msecs_to_jiffies(ms);
-	b->eoi_due = jiffies + delay;
-	list_move_tail(&b->eoi_node, &eoi_delayed);
-	if (!eoi_armed || time_before(b->eoi_due, eoi_next)) {
-		eoi_armed = true;
-		eoi_next = b->eoi_due;
-		mod_delayed_work(system_wq, &eoi_work, delay);
-	}
-	spin_unlock_irqrestore(&eoi_lock, flags);
+	if (b && b->lateeoi)
+		xen_evt_eoi_end(&b->eoi, eoi_flags & XEN_EOI_FLAG_SPURIOUS);
 }
 EXPORT_SYMBOL_GPL(xen_irq_lateeoi);
 
-/* Unmask the bindings whose delay is over; wait again for the rest. */
-static void evt_eoi_worker(struct work_struct *work)
+void xen_evtchn_eoi_unmask(struct evt_eoi *e)
 {
-	unsigned long now = jiffies, flags;
-	struct evt_bind *b, *tmp;
-
-	spin_lock_irqsave(&eoi_lock, flags);
-	eoi_armed = false;
-	list_for_each_entry_safe(b, tmp, &eoi_delayed, eoi_node) {
-		if (time_before(now, b->eoi_due)) {
-			if (!eoi_armed || time_before(b->eoi_due, eoi_next))
-				eoi_next = b->eoi_due;
-			eoi_armed = true;
-			continue;
-		}
-		list_del_init(&b->eoi_node);
-		evt_unmask(b, EVT_MASK_EOI);
-	}
-	if (eoi_armed)
-		mod_delayed_work(system_wq, &eoi_work, eoi_next - now);
-	spin_unlock_irqrestore(&eoi_lock, flags);
+	evt_unmask(container_of(e, struct evt_bind, eoi), EVT_MASK_EOI);
 }
 
 /**
@@ -1203,77 +1071,22 @@ static void evt_eoi_worker(struct work_struct *work)
  */
 int xen_set_irq_priority(unsigned int irq, unsigned int priority)
 {
-	struct evt_bind *b = bind_of(irq);
+	struct evt_bind *b = bind_of(irq, _RET_IP_);
 	unsigned long flags;
 	int rc = 0;
 
 	if (!b || priority > XEN_IRQ_PRIORITY_MIN)
 		return -EINVAL;
-	if (!evtchn_abi->set_priority)
+	if (!xen_evtchn_abi->set_priority)
 		return -EOPNOTSUPP;
 	raw_spin_lock_irqsave(&b->lock, flags);
 	b->priority = priority;
 	if (b->port)
-		rc = evtchn_abi->set_priority(b->port, priority);
+		rc = xen_evtchn_abi->set_priority(b->port, priority);
 	raw_spin_unlock_irqrestore(&b->lock, flags);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(xen_set_irq_priority);
-
-/**
- * xen_clear_irq_pending - forget an event on a binding's port (PV spinlocks)
- * @irq: the IRQ
- */
-void xen_clear_irq_pending(int irq)
-{
-	evtchn_port_t port = port_of_irq(irq);
-
-	if (port)
-		evtchn_abi->clear_pending(port);
-}
-EXPORT_SYMBOL_GPL(xen_clear_irq_pending);
-
-/**
- * xen_test_irq_pending - whether a binding's port is pending
- * @irq: the IRQ
- *
- * Return: true if pending.
- */
-bool xen_test_irq_pending(int irq)
-{
-	evtchn_port_t port = port_of_irq(irq);
-
-	return port && evtchn_abi->is_pending(port);
-}
-
-/**
- * xen_poll_irq_timeout - block until a binding's port is pending
- * @irq: the IRQ (normally disabled, so no handler runs)
- * @timeout: SCHEDOP_poll's timeout (Xen system time, ns); 0 for none
- */
-void xen_poll_irq_timeout(int irq, u64 timeout)
-{
-	evtchn_port_t port = port_of_irq(irq);
-	struct sched_poll poll = { .nr_ports = 1, .timeout = timeout };
-	int rc;
-
-	if (!port)
-		return;
-	set_xen_guest_handle(poll.ports, &port);
-	rc = HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
-	if (rc)
-		pr_warn_once("SCHEDOP_poll on port %u failed: %d\n", port, rc);
-}
-EXPORT_SYMBOL_GPL(xen_poll_irq_timeout);
-
-/**
- * xen_poll_irq - xen_poll_irq_timeout() without a timeout
- * @irq: the IRQ
- */
-void xen_poll_irq(int irq)
-{
-	xen_poll_irq_timeout(irq, 0);
-}
 
 /* ---- the upcall ---- */
 
@@ -1291,10 +1104,49 @@ void xen_evtchn_handle_port(evtchn_port_t port)
 	raw_spin_lock(&evtchn_lock);
 	irq = port_to_irq(port);
 	if (!irq)
-		evtchn_abi->mask(port);
+		xen_evtchn_abi->mask(port);
 	raw_spin_unlock(&evtchn_lock);
-	if (irq)
-		generic_handle_irq(irq);
+	/*
+	 * Mapped but without a descriptor should not happen (descriptors
+	 * outlive their mapping by a grace period), but a port left pending
+	 * and unmasked would be found again and again: mask it.
+	 */
+	if (irq && generic_handle_irq(irq)) {
+		pr_warn_once("port %u: IRQ %u has no descriptor; masked\n",
+			     port, irq);
+		xen_evtchn_abi->mask(port);
+	}
+}
+
+/**
+ * xen_evtchn_requeue - have Xen queue a pending port again (FIFO teardown)
+ * @port: a port the ABI took off the queues of a dead CPU
+ * @gone: that CPU
+ *
+ * Masking and unmasking a pending port makes Xen link it on the queue of
+ * the vCPU it is bound to now.  Not done if that is still @gone (its
+ * VIRQs and IPIs are about to be closed) or if the binding has a mask
+ * reason (its own unmask will do it).  A port with no binding is masked,
+ * as in the upcall.
+ */
+void xen_evtchn_requeue(evtchn_port_t port, unsigned int gone)
+{
+	struct evt_bind *b;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&evtchn_lock, flags);
+	b = bind_at(port);
+	if (!b) {
+		xen_evtchn_abi->mask(port);
+	} else {
+		raw_spin_lock(&b->lock);
+		if (b->port == port && !b->masked && b->cpu != gone) {
+			xen_evtchn_abi->mask(port);
+			xen_evtchn_abi->unmask(port);
+		}
+		raw_spin_unlock(&b->lock);
+	}
+	raw_spin_unlock_irqrestore(&evtchn_lock, flags);
 }
 
 /**
@@ -1309,7 +1161,7 @@ void xen_evtchn_handle_port(evtchn_port_t port)
 int xen_evtchn_do_upcall(void)
 {
 	struct vcpu_info *vcpu = __this_cpu_read(xen_vcpu);
-	const struct evtchn_abi *abi = READ_ONCE(evtchn_abi);
+	const struct evtchn_abi *abi = READ_ONCE(xen_evtchn_abi);
 	unsigned int cpu = smp_processor_id();
 
 	if (unlikely(!vcpu))
@@ -1329,34 +1181,71 @@ int xen_evtchn_do_upcall(void)
 }
 EXPORT_SYMBOL_GPL(xen_evtchn_do_upcall);
 
+/* What xen_debug_interrupt() prints of one binding. */
+struct evt_dump {
+	unsigned int irq, index, port, cpu;
+	u8 kind, masked;
+	bool lateeoi, pending, hw_masked;
+};
+
+#define EVT_DUMP_BATCH	16
+
 /**
  * xen_debug_interrupt - VIRQ_DEBUG handler: print our event state
  * @irq: the IRQ
  * @dev_id: unused
  *
+ * The bindings are copied EVT_DUMP_BATCH at a time under evtchn_lock and
+ * printed after it is dropped.
+ *
  * Return: IRQ_HANDLED.
  */
 irqreturn_t xen_debug_interrupt(int irq, void *dev_id)
 {
-	struct vcpu_info *vcpu = __this_cpu_read(xen_vcpu);
 	static const char * const kinds[] = { "port", "virq", "ipi" };
-	struct evt_bind *b;
+	const struct evtchn_abi *abi = xen_evtchn_abi;
+	struct vcpu_info *vcpu = __this_cpu_read(xen_vcpu);
+	struct evt_dump snap[EVT_DUMP_BATCH], *s;
+	unsigned int done = 0, seen, n, i;
 	unsigned long flags;
+	struct evt_bind *b;
 
 	pr_info("CPU %u: upcall pending %u, mask %u (%s ABI)\n",
 		smp_processor_id(), vcpu ? vcpu->evtchn_upcall_pending : 0,
-		vcpu ? vcpu->evtchn_upcall_mask : 0, evtchn_abi->name);
-	raw_spin_lock_irqsave(&evtchn_lock, flags);
-	list_for_each_entry(b, &evt_all, node) {
-		evtchn_port_t port = READ_ONCE(b->port);
-
-		pr_info("  IRQ %u: %s %u port %u CPU %u masked %#x%s%s%s\n",
-			b->irq, kinds[b->kind], b->index, port, b->cpu,
-			b->masked, b->lateeoi ? " lateeoi" : "",
-			port && evtchn_abi->is_pending(port) ? " pending" : "",
-			port && evtchn_abi->is_masked(port) ? " hw-masked" : "");
-	}
-	raw_spin_unlock_irqrestore(&evtchn_lock, flags);
+		vcpu ? vcpu->evtchn_upcall_mask : 0, abi->name);
+	do {
+		n = 0;
+		seen = 0;
+		raw_spin_lock_irqsave(&evtchn_lock, flags);
+		list_for_each_entry(b, &evt_all, node) {
+			if (seen++ < done)
+				continue;
+			if (n == EVT_DUMP_BATCH)
+				break;
+			s = &snap[n++];
+			raw_spin_lock(&b->lock);
+			s->irq = b->irq;
+			s->kind = b->kind;
+			s->index = b->index;
+			s->port = b->port;
+			s->cpu = b->cpu;
+			s->masked = b->masked;
+			s->lateeoi = b->lateeoi;
+			s->pending = s->port && abi->is_pending(s->port);
+			s->hw_masked = s->port && abi->is_masked(s->port);
+			raw_spin_unlock(&b->lock);
+		}
+		raw_spin_unlock_irqrestore(&evtchn_lock, flags);
+		for (i = 0; i < n; i++) {
+			s = &snap[i];
+			pr_info("  IRQ %u: %s %u port %u CPU %u masked %#x%s%s%s\n",
+				s->irq, kinds[s->kind], s->index, s->port,
+				s->cpu, s->masked, s->lateeoi ? " lateeoi" : "",
+				s->pending ? " pending" : "",
+				s->hw_masked ? " hw-masked" : "");
+		}
+		done += n;
+	} while (n == EVT_DUMP_BATCH);
 	return IRQ_HANDLED;
 }
 
@@ -1367,8 +1256,11 @@ irqreturn_t xen_debug_interrupt(int irq, void *dev_id)
  *
  * Called by drivers/xen/manage.c on CPU 0 in stop_machine(), interrupts
  * off, after the domain came back as a new one.  Every old port number is
- * forgotten; VIRQs and IPIs get new ports on their vCPUs; plain ports are
- * left for their owners to rebind.
+ * forgotten (user space's are remembered as stale, see bind_for_user());
+ * VIRQs and IPIs get new ports on their vCPUs; plain ports are left for
+ * their owners to rebind.  If the FIFO ABI cannot be set up again (the
+ * new host's Xen lacks it), we fall back to the 2-level ABI, which every
+ * Xen has and which any binding can use.
  */
 void xen_irq_resume(void)
 {
@@ -1377,7 +1269,14 @@ void xen_irq_resume(void)
 	unsigned int cpu, i;
 	int rc;
 
-	evtchn_abi->resume();
+	rc = xen_evtchn_abi->resume();
+	if (rc) {
+		pr_warn("%s ABI lost in the restore (%d); going 2-level\n",
+			xen_evtchn_abi->name, rc);
+		xen_fifo_events = false;
+		/* Masks every port and forgets every CPU's ports. */
+		WRITE_ONCE(xen_evtchn_abi, xen_evtchn_2l_init());
+	}
 
 	raw_spin_lock_irqsave(&evtchn_lock, flags);
 	for (i = 0; i < MAP_ROWS; i++)
@@ -1385,10 +1284,15 @@ void xen_irq_resume(void)
 			memset(port_map[i], 0, PAGE_SIZE);
 	for_each_possible_cpu(cpu)
 		for (i = 0; i < XEN_NR_IPIS; i++)
-			WRITE_ONCE(per_cpu(ipi_port, cpu)[i], 0);
+			WRITE_ONCE(per_cpu(xen_evtchn_ipi_port, cpu)[i], 0);
 	list_for_each_entry(b, &evt_all, node) {
 		raw_spin_lock(&b->lock);
-		b->port = 0;
+		if (b->kind == EVT_PORT && b->refcounted && b->port &&
+		    !b->stale) {
+			b->stale = b->port;
+			evt_nr_stale++;
+		}
+		WRITE_ONCE(b->port, 0);
 		raw_spin_unlock(&b->lock);
 	}
 	raw_spin_unlock_irqrestore(&evtchn_lock, flags);
@@ -1401,13 +1305,28 @@ void xen_irq_resume(void)
 		if (rc)
 			pr_err("%s %u of CPU %u not restored: %d\n",
 			       b->kind == EVT_VIRQ ? "VIRQ" : "IPI", b->index,
-			       b->cpu, rc);
+			       b->home, rc);
 	}
 }
 
+/* cpuhp: the ABI's per-CPU state, before the CPU comes up ... */
 static int evtchn_cpu_prepare(unsigned int cpu)
 {
-	return evtchn_abi->cpu_prepare ? evtchn_abi->cpu_prepare(cpu) : 0;
+	int rc = 0;
+
+	mutex_lock(&evtchn_mutex);
+	if (xen_evtchn_abi->cpu_prepare)
+		rc = xen_evtchn_abi->cpu_prepare(cpu);
+	mutex_unlock(&evtchn_mutex);
+	return rc;
+}
+
+/* ... and after it went down (on a CPU still up). */
+static int evtchn_cpu_dead(unsigned int cpu)
+{
+	if (xen_evtchn_abi->cpu_dead)
+		xen_evtchn_abi->cpu_dead(cpu);
+	return 0;
 }
 
 /**
@@ -1424,13 +1343,13 @@ void __init xen_init_IRQ(void)
 		xen_fifo_events = false;
 		abi = xen_evtchn_2l_init();
 	}
-	WRITE_ONCE(evtchn_abi, abi);
+	WRITE_ONCE(xen_evtchn_abi, abi);
 	pr_info("using the %s ABI, %u ports\n", abi->name,
 		abi->max_channels());
 
 	rc = cpuhp_setup_state_nocalls(CPUHP_XEN_EVTCHN_PREPARE,
 				       "xen/evtchn:prepare",
-				       evtchn_cpu_prepare, NULL);
+				       evtchn_cpu_prepare, evtchn_cpu_dead);
 	if (rc < 0)
 		pr_err("no CPU hotplug callback: %d\n", rc);
 	if (IS_ENABLED(CONFIG_XEN_PVHVM) && xen_hvm_domain())
@@ -1448,48 +1367,19 @@ static void evt_test_port_range(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, evt_port_in_range(4096, 4096));
 }
 
-static void evt_test_eoi_useful(struct kunit *test)
+static void evt_test_virq_kinds(struct kunit *test)
 {
-	unsigned int n = 7;
-
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, false), 0);
-	KUNIT_EXPECT_EQ(test, n, 0);
-}
-
-static void evt_test_eoi_growing(struct kunit *test)
-{
-	unsigned int n = 0, i;
-
-	for (i = 0; i < EVT_SPURIOUS_FREE; i++)
-		KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), 0);
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), 1);
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), 2);
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), 4);
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), 8);
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), EVT_EOI_DELAY_MAX_MS);
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), EVT_EOI_DELAY_MAX_MS);
-	/* One useful event and the next spurious ones are free again. */
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, false), 0);
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), 0);
-}
-
-static void evt_test_eoi_saturates(struct kunit *test)
-{
-	unsigned int n = UINT_MAX - 1;
-
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), EVT_EOI_DELAY_MAX_MS);
-	KUNIT_EXPECT_EQ(test, n, UINT_MAX);
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), EVT_EOI_DELAY_MAX_MS);
-	KUNIT_EXPECT_EQ(test, n, UINT_MAX);
-	n = EVT_SPURIOUS_FREE + 31;
-	KUNIT_EXPECT_EQ(test, evt_eoi_delay(&n, true), EVT_EOI_DELAY_MAX_MS);
+	KUNIT_EXPECT_TRUE(test, evt_virq_percpu(VIRQ_TIMER));
+	KUNIT_EXPECT_TRUE(test, evt_virq_percpu(VIRQ_DEBUG));
+	KUNIT_EXPECT_TRUE(test, evt_virq_percpu(VIRQ_XENPMU));
+	KUNIT_EXPECT_FALSE(test, evt_virq_percpu(VIRQ_CONSOLE));
+	KUNIT_EXPECT_FALSE(test, evt_virq_percpu(VIRQ_ENOMEM));
+	KUNIT_EXPECT_FALSE(test, evt_virq_percpu(VIRQ_ARCH_0));
 }
 
 static struct kunit_case evt_test_cases[] = {
 	KUNIT_CASE(evt_test_port_range),
-	KUNIT_CASE(evt_test_eoi_useful),
-	KUNIT_CASE(evt_test_eoi_growing),
-	KUNIT_CASE(evt_test_eoi_saturates),
+	KUNIT_CASE(evt_test_virq_kinds),
 	{}
 };
 

@@ -37,11 +37,17 @@
  * we take is unlinked before we look at its successor, so even a circular
  * list ends.
  *
- * CPU hotplug: a CPU gets its control block before it first comes up
- * (CPUHP_XEN_EVTCHN_PREPARE) and keeps it when it goes down, since Xen
- * cannot take one back.  Save/restore: the new domain knows none of our
- * pages, so every control block is cleared and registered again, and
- * every event array page reset to all-masked and registered again.
+ * CPU hotplug: a CPU gets its control block before its first port is
+ * bound or it first comes up (CPUHP_XEN_EVTCHN_PREPARE), and keeps it when
+ * it goes down, since Xen cannot take one back.  What is still queued for
+ * a CPU that went down is taken off its queues and handed back to the
+ * core (fifo_cpu_dead()): a port moved to another vCPU while it was
+ * linked there would otherwise never be queued again.
+ *
+ * Save/restore: the new domain knows none of our pages, so every control
+ * block is cleared and registered again, and every event array page reset
+ * to all-masked and registered again.  A new host whose Xen refuses the
+ * first control block has no FIFO ABI: the core then goes 2-level.
  */
 
 #define pr_fmt(fmt) "xen-evtchn-fifo: " fmt
@@ -52,7 +58,9 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/minmax.h>
+#include <linux/panic.h>
 #include <linux/percpu.h>
+#include <linux/printk.h>
 #include <linux/string.h>
 
 #include <asm/barrier.h>
@@ -366,7 +374,7 @@ static int fifo_cpu_prepare(unsigned int cpu)
 	void *cb;
 	int rc;
 
-	/* Registered on an earlier time up: Xen still has it. */
+	/* Registered already (an earlier bind or time up): Xen still has it. */
 	if (fc->cb)
 		return 0;
 	cb = (void *)get_zeroed_page(GFP_KERNEL);
@@ -383,26 +391,86 @@ static int fifo_cpu_prepare(unsigned int cpu)
 	return 0;
 }
 
-static void fifo_resume(void)
+/*
+ * After @cpu went down, from a CPU still up.  While it was going, Xen
+ * kept linking its pending ports onto its queues; fixup_irqs() then moved
+ * their IRQs away, but a port stays LINKED here, and Xen links a port
+ * only when it is not, so those events would wait for this CPU to come
+ * back, perhaps for ever.  Take every port off (as the upcall would) and
+ * let the core have Xen queue it again where it is bound now.  Nobody
+ * else touches this CPU's queues now; Xen may still append its own VIRQ
+ * and IPI ports, so the walk is bounded.  Stopping early leaves fc's
+ * state as a later upcall on this CPU expects it.
+ */
+static void fifo_cpu_dead(unsigned int cpu)
 {
-	unsigned int cpu, i, n = fifo_nr_pages;
+	struct fifo_cpu *fc = per_cpu_ptr(&fifo_cpu, cpu);
+	unsigned int budget = fifo_nr_channels() + EVTCHN_FIFO_MAX_QUEUES;
+	evtchn_port_t port;
+	unsigned int nr;
+
+	if (!fc->cb)
+		return;
+	for (;;) {
+		fc->ready |= xchg(&fc->cb->ready, 0) & FIFO_QUEUES_MASK;
+		if (!fc->ready)
+			return;
+		if (!budget--)
+			break;
+		/* Pairs with the release in fifo_setup(). */
+		nr = smp_load_acquire(&fifo_nr_pages);
+		port = fifo_consume(fc, __ffs(fc->ready), fifo_pages, nr);
+		if (port)
+			xen_evtchn_requeue(port, cpu);
+	}
+	pr_warn_ratelimited("CPU %u: queues not drained\n", cpu);
+}
+
+/* Register @cpu's control block again, if it has one, as new. */
+static int fifo_reinit_control(unsigned int cpu)
+{
+	struct fifo_cpu *fc = per_cpu_ptr(&fifo_cpu, cpu);
+
+	if (!fc->cb)
+		return 0;
+	clear_page(fc->cb);
+	fc->ready = 0;
+	memset(fc->head, 0, sizeof(fc->head));
+	return fifo_init_control(cpu, fc->cb);
+}
+
+/*
+ * The control block of this CPU (CPU 0, in stop_machine()) goes first: if
+ * Xen refuses it, nothing of ours is registered, the domain is as Xen
+ * leaves it for the 2-level ABI, and the core switches to that.  Once it
+ * is accepted the domain uses FIFO for good, so an online CPU whose block
+ * is then refused would never see an event again: we stop with a clear
+ * message rather than run on with a dead vCPU.  An offline CPU's block is
+ * dropped and registered afresh when that CPU comes up.
+ */
+static int fifo_resume(void)
+{
+	unsigned int self = smp_processor_id(), cpu, i, n = fifo_nr_pages;
 	int rc;
 
+	rc = fifo_reinit_control(self);
+	if (rc)
+		return rc;
 	for_each_possible_cpu(cpu) {
 		struct fifo_cpu *fc = per_cpu_ptr(&fifo_cpu, cpu);
 
-		if (!fc->cb)
+		if (cpu == self)
 			continue;
-		clear_page(fc->cb);
-		fc->ready = 0;
-		memset(fc->head, 0, sizeof(fc->head));
-		rc = fifo_init_control(cpu, fc->cb);
-		if (rc) {
-			pr_err("CPU %u: control block not restored: %d\n",
-			       cpu, rc);
-			free_page((unsigned long)fc->cb);
-			fc->cb = NULL;
-		}
+		rc = fifo_reinit_control(cpu);
+		if (!rc)
+			continue;
+		if (cpu_online(cpu))
+			panic("xen-evtchn-fifo: CPU %u lost its event queues on restore (%d)\n",
+			      cpu, rc);
+		pr_warn("CPU %u (offline): control block not restored: %d\n",
+			cpu, rc);
+		free_page((unsigned long)fc->cb);
+		fc->cb = NULL;
 	}
 	WRITE_ONCE(fifo_nr_pages, 0);
 	for (i = 0; i < n; i++) {
@@ -415,6 +483,7 @@ static void fifo_resume(void)
 		/* As in fifo_setup(). */
 		smp_store_release(&fifo_nr_pages, i + 1);
 	}
+	return 0;
 }
 
 static const struct evtchn_abi fifo_abi = {
@@ -433,6 +502,7 @@ static const struct evtchn_abi fifo_abi = {
 	.set_priority		= fifo_set_priority,
 	.handle_events		= fifo_handle_events,
 	.cpu_prepare		= fifo_cpu_prepare,
+	.cpu_dead		= fifo_cpu_dead,
 	.resume			= fifo_resume,
 };
 
