@@ -125,6 +125,12 @@ one() { # ROUND KERNEL
 	fio_all "$r" "$k"
 	emit "$r" "$k" iperf_tx_gbps "$(iperf '')"
 	emit "$r" "$k" iperf_rx_gbps "$(iperf -R)"
+	# event channels: a futex hand-over between the two vCPUs (an IPI
+	# each way) and how late a 1 ms nanosleep wakes (the one-shot timer)
+	emit "$r" "$k" ipi_rtt_us "$(domu 120 'xcpu pingpong 0 1 20000' |
+		awk '/^pingpong:/ { sub(/ us each/, ""); print $NF }')"
+	emit "$r" "$k" nanosleep_late_us "$(domu 60 'xcpu nanosleep 500 1000' |
+		awk '/^nanosleep:/ { for (i = 1; i < NF; i++) if ($i == "median") print $(i + 1) }')"
 	destroy
 }
 

@@ -28,6 +28,8 @@ METRICS = {
     "fio_randread_iops": ("IOPS", True),
     "iperf_tx_gbps": ("Gbit/s", True),
     "iperf_rx_gbps": ("Gbit/s", True),
+    "ipi_rtt_us": ("us", False),
+    "nanosleep_late_us": ("us", False),
 }
 FIO = [m for m in METRICS if m.startswith("fio_")]
 

@@ -32,9 +32,10 @@ mkdir -p "$stage"
 for p in forkexec anonmem; do
 	gcc -O2 -Wall -static -o "$out/$p" "$top/bench/$p.c"
 done
+gcc -O2 -Wall -static -pthread -o "$out/xcpu" "$top/tests/boot/xcpu.c"
 # uncompressed: the domU should not spend its boot gunzipping fio's libraries
 "$top/scripts/make-domu-initrd.sh" "$out/initrd.cpio" \
-	/usr/bin/fio /usr/bin/iperf3 "$out/forkexec" "$out/anonmem"
+	/usr/bin/fio /usr/bin/iperf3 "$out/forkexec" "$out/anonmem" "$out/xcpu"
 cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
 cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
 cp "$out/xtest" "$stage/xtest"
