@@ -35,6 +35,14 @@
 #                restore cycles under disk, network and xenstore load,
 #                xl sysrq, pause, reboot and shutdown, and a domU with
 #                max_grant_frames=2 whose grant table I/O fills;
+#   events       a seventh run, tests/boot/events.sh, whose domUs the
+#                driver creates: 1, 2 and 4 vCPUs with FIFO and 2-level
+#                event channels (the ABI as Xen reports it), disk and TCP
+#                data, futex ping-pong and TLB-shootdown IPIs, queue
+#                interrupts moved between vCPUs under I/O (Xen's notify
+#                vCPU and the domU's counts follow), the clock's rate
+#                against dom0's, CLOCK_MONOTONIC across five save/restores,
+#                the wall clock after each, and steal time;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
 #
@@ -68,7 +76,7 @@ tap() { # STATUS NAME
 
 "$top/scripts/install-deps.sh" check || exit 1
 
-# CHECK_RUNS="host boot netfront blkfront qdisk migrate xenbus bare" (any subset) runs only
+# CHECK_RUNS="host boot netfront blkfront qdisk migrate xenbus events bare" (any subset) runs only
 # those parts, for a developer's quicker loop; make check runs them all.
 want() {
 	[ -z "${CHECK_RUNS:-}" ] && return 0
@@ -156,7 +164,7 @@ xen_for() { echo "${XEN:-$1}"; }
 # the driver runs a fixed list of tests (its 'result $? "NAME"' lines), so
 # fewer lines mean it never finished, which is one more failure.
 xen_run() {
-	local name=$1 driver=$2 st want got line
+	local name=$1 driver=$2 st want got line t0=$SECONDS
 	shift 2
 	want "${name#xen-}" || return 0
 	for try in 1 2; do
@@ -184,6 +192,7 @@ xen_run() {
 		*) echo "$line" ;;
 		esac
 	done < "$out/$name.tap"
+	echo "# ${driver##*/}: the Xen host run took $((SECONDS - t0)) s"
 	want=$(grep -c 'result \$? "' "$driver")
 	got=$(grep -c '^TAP: ' "$out/$name.tap")
 	bad=$(grep -c '^TAP: not ok' "$out/$name.tap")
@@ -209,7 +218,7 @@ xen_run xen-boot "$top/tests/boot/driver.sh" --xen "$(xen_for debian)" --initrd 
 # Live migration needs shadow paging: never Debian's binary.
 mig=$(xen_for shadow)
 [ "$mig" != debian ] || mig=shadow
-if want netfront || want blkfront || want qdisk || want migrate || want xenbus; then
+if want netfront || want blkfront || want qdisk || want migrate || want xenbus || want events; then
 	echo "# Xen $mig for the runs below: built from Debian's source on first use (about 4 minutes)"
 	"$top/scripts/xen-host/build-xen.sh" "$mig" "$BUILD/xen-host" 2>&1 |
 		grep -v '^gpgv:' | sed 's/^/# /'
@@ -250,6 +259,18 @@ xen_run xen-xenbus "$top/tests/boot/xenbus.sh" --xen "$(xen_for shadow)" --initr
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent xtest.console=shell" \
 	--vcpus 2 --memory 320 --disk-mb 64 --disk2-mb 128 --no-create \
 	--extra "$BUILD/domu/ptyexpect" --timeout 1500
+
+# Event channels, IPIs, interrupt affinity, time and steal time: domUs of
+# 1, 2 and 4 vCPUs on both event ABIs, created by the driver (--no-create);
+# xcpu is in the domU's initrd and in dom0 (its clock readings).
+gcc -O2 -Wall -static -pthread -o "$BUILD/domu/xcpu" "$top/tests/boot/xcpu.c" || exit 1
+einitrd=$BUILD/domu/initrd-events.cpio.gz
+want events && { "$top/scripts/make-domu-initrd.sh" "$einitrd" "$BUILD/domu/xcpu" || exit 1; }
+want events && echo "# events tests ($(xen_for shadow)): 1/2/4 vCPUs x FIFO/2-level, IPIs, IRQ affinity under I/O, clock rate, 5 save/restores, steal time (about 12 minutes)"
+xen_run xen-events "$top/tests/boot/events.sh" --xen "$(xen_for shadow)" --initrd "$einitrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 4 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
+	--extra "$BUILD/domu/xcpu" --timeout 1800
 
 # --- the same image on bare hardware ---------------------------------------
 want bare || { echo "1..$n"; echo "$passed passed, $failed failed"; [ $failed -eq 0 ]; exit; }

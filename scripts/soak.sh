@@ -12,9 +12,11 @@
 #      instead of five, and SOAK_XS_TXNS (default 3000) transactions for
 #      each of the 8 processes instead of 1000;
 #   3. scripts/flake-rate.sh SOAK_BOOTS (default 20): the main boot tests
-#      that many times, failures counted per run.
+#      that many times, failures counted per run;
+#   4. the events run (tests/boot/events.sh) with SOAK_SR_CYCLES save/
+#      restore cycles under the CLOCK_MONOTONIC checker instead of five.
 #
-# SOAK_STEPS (default "1 2 3") picks the steps to run, e.g. SOAK_STEPS=1
+# SOAK_STEPS (default "1 2 3 4") picks the steps to run, e.g. SOAK_STEPS=1
 # for the migrations alone.  Each step prints its own summary; the exit
 # status is non-zero if any failed.  Under TCG on 2 cores: about 40 s a migration with I/O (so about
 # 40 minutes for step 1), about 35 s a save/restore cycle with I/O (step 2:
@@ -31,7 +33,7 @@ migrations=${SOAK_MIGRATIONS:-50}
 cycles=${SOAK_SR_CYCLES:-20}
 txns=${SOAK_XS_TXNS:-3000}
 boots=${SOAK_BOOTS:-20}
-steps=" ${SOAK_STEPS:-1 2 3} "
+steps=" ${SOAK_STEPS:-1 2 3 4} "
 xen=${XEN:-shadow}
 [ "$xen" != debian ] || xen=shadow
 st=0
@@ -39,11 +41,11 @@ st=0
 gcc -O2 -Wall -static -o "$BUILD/domu/aiowrite" "$top/tests/boot/aiowrite.c" || exit 1
 finitrd=$BUILD/domu/initrd-fio.cpio
 "$top/scripts/make-domu-initrd.sh" "$finitrd" /usr/bin/fio "$BUILD/domu/aiowrite" || exit 1
-step() { case $steps in *" $1 "*) return 0 ;; esac; echo "# soak $1/3: skipped (SOAK_STEPS)"; return 1; }
+step() { case $steps in *" $1 "*) return 0 ;; esac; echo "# soak $1/4: skipped (SOAK_STEPS)"; return 1; }
 
 if step 1; then
 	echo "MIGRATIONS=$migrations" > "$out/migrate.env"
-	echo "# soak 1/3: $migrations live migrations under I/O on Xen $xen (log $out/migrate.log)"
+	echo "# soak 1/4: $migrations live migrations under I/O on Xen $xen (log $out/migrate.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$finitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 		--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 256 \
@@ -52,14 +54,14 @@ if step 1; then
 		--log "$out/migrate.log" --timeout $((1800 + migrations * 120)) > "$out/migrate.out" 2>&1
 	mst=$?
 	tr -d '\r' < "$out/migrate.log" | grep -aE '^(TAP: |# migration times|# fio: )' | sed 's/^/  /'
-	echo "# soak 1/3: boot.sh exited $mst"
+	echo "# soak 1/4: boot.sh exited $mst"
 	[ $mst -eq 0 ] || st=1
 fi
 
 if step 2; then
 	gcc -O2 -Wall -static -o "$BUILD/domu/ptyexpect" "$top/tests/boot/ptyexpect.c" || exit 1
 	printf 'SR_CYCLES=%s\nXS_TXNS=%s\n' "$cycles" "$txns" > "$out/xenbus.env"
-	echo "# soak 2/3: the xenbus run with $cycles save/restore cycles, $txns transactions a process, on Xen $xen (log $out/xenbus.log)"
+	echo "# soak 2/4: the xenbus run with $cycles save/restore cycles, $txns transactions a process, on Xen $xen (log $out/xenbus.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$finitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent xtest.console=shell" \
 		--vcpus 2 --memory 320 --disk-mb 64 --disk2-mb 128 --no-create \
@@ -68,12 +70,30 @@ if step 2; then
 		--log "$out/xenbus.log" --timeout $((1500 + cycles * 90 + txns / 4)) > "$out/xenbus.out" 2>&1
 	xst=$?
 	tr -d '\r' < "$out/xenbus.log" | grep -aE '^(TAP: |# save \+ restore times|# domU: xtest: xs-txn: (ok|FAILED))' | sed 's/^/  /'
-	echo "# soak 2/3: boot.sh exited $xst"
+	echo "# soak 2/4: boot.sh exited $xst"
 	[ $xst -eq 0 ] || st=1
 fi
 
 if step 3; then
-	echo "# soak 3/3: the main boot tests $boots times"
+	echo "# soak 3/4: the main boot tests $boots times"
 	"$top/scripts/flake-rate.sh" "$boots" || st=1
+fi
+
+if step 4; then
+	gcc -O2 -Wall -static -pthread -o "$BUILD/domu/xcpu" "$top/tests/boot/xcpu.c" || exit 1
+	einitrd=$BUILD/domu/initrd-events.cpio.gz
+	"$top/scripts/make-domu-initrd.sh" "$einitrd" "$BUILD/domu/xcpu" || exit 1
+	echo "SR_CYCLES=$cycles" > "$out/events.env"
+	echo "# soak 4/4: the events run with $cycles save/restore cycles on Xen $xen (log $out/events.log)"
+	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$einitrd" \
+		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+		--vcpus 4 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
+		--driver "$top/tests/boot/events.sh" --extra "$top/tests/boot/lib.sh" \
+		--extra "$BUILD/domu/xtest" --extra "$BUILD/domu/xcpu" --extra "$out/events.env" \
+		--log "$out/events.log" --timeout $((1800 + cycles * 60)) > "$out/events.out" 2>&1
+	est=$?
+	tr -d '\r' < "$out/events.log" | grep -aE '^(TAP: |# restore [0-9]+:|# domU: monotonic)' | sed 's/^/  /'
+	echo "# soak 4/4: boot.sh exited $est"
+	[ $est -eq 0 ] || st=1
 fi
 exit $st
