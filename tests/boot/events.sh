@@ -166,10 +166,11 @@ end_config() {
 	[ -z "$_bad" ] || { echo "$_bad" | sed 's/^/# console: /'; return 1; }
 }
 
-# the domU's interrupt NAME: its Linux irq number, and its count per vCPU
+# the domU's interrupt NAME: its Linux irq number; and the counts of IRQ
+# on each of the domU's NCPU vCPUs, on one line
 irq_of() { domu 20 "awk '\$NF == \"$1\" { sub(\":\", \"\", \$1); print \$1 }' /proc/interrupts"; }
-count_on() { # IRQ CPU
-	domu 20 "awk '\$1 == \"$1:\" { print \$($2 + 2) }' /proc/interrupts"
+counts_of() { # IRQ NCPU
+	domu 20 "awk '\$1 == \"$1:\" { for (i = 2; i <= $2 + 1; i++) printf \"%s \", \$i; print \"\" }' /proc/interrupts"
 }
 
 # xs_port NAME: the event channel the domU wrote to xenstore for its
@@ -203,7 +204,11 @@ t_affinity() {
 	sleep 1
 	timeout 900 "$XTEST" send "$DOMU_IP" 6101 62 0 > /dev/null 2>&1 &
 	_s2=$!
-	_ok=0 _bad=0
+	# Each interrupt to each vCPU in turn: Xen must then notify that vCPU,
+	# and what the domU counts for it from then on must land there (a
+	# stream may leave a queue idle: that queue is then judged by Xen alone,
+	# but each device must have moved events on some vCPU it was sent to).
+	_ok=0 _bad=0 _blk=0 _net=0
 	while read -r _name; do
 		_irq=$(irq_of "$_name")
 		_port=$(xs_port "$_name")
@@ -212,20 +217,26 @@ t_affinity() {
 		while [ $_c -lt "$_n" ]; do
 			domu 20 "printf %x $((1 << _c)) > /proc/irq/$_irq/smp_affinity" > /dev/null ||
 				{ say "$_name: setting irq $_irq to CPU $_c refused"; _bad=$((_bad + 1)); }
-			_before=$(num "$(count_on "$_irq" $_c)")
+			_before=$(counts_of "$_irq" "$_n")
 			sleep 2
-			_after=$(num "$(count_on "$_irq" $_c)")
+			_after=$(counts_of "$_irq" "$_n")
 			_xen=$(evtchn_dump | awk -v p="$_port" '$1 == p { for (i = 1; i <= NF; i++) if ($i ~ /^n=/) print substr($i, 3) }')
-			if [ "$_xen" = "$_c" ] && [ "$_after" -gt "$_before" ]; then
+			# here: events on vCPU _c; away: on any other (2 in flight allowed)
+			_moved=$(echo "$_before / $_after" | awk -v c="$_c" -v n="$_n" '{
+				for (i = 1; i <= n; i++) { d = $(n + 1 + i) - $i; if (i - 1 == c) here = d; else away += d }
+				print (here + 0) " " (away + 0) }')
+			if [ "$_xen" = "$_c" ] && [ "${_moved#* }" -le 2 ]; then
 				_ok=$((_ok + 1))
+				[ "${_moved% *}" -gt 0 ] && case $_name in xvdb*) _blk=$((_blk + 1)) ;; *) _net=$((_net + 1)) ;; esac
 			else
-				say "$_name (irq $_irq, port $_port) on CPU $_c: Xen notifies vCPU '$_xen', count $_before -> $_after"
+				say "$_name (irq $_irq, port $_port) sent to CPU $_c: Xen notifies vCPU '$_xen'; events there, elsewhere: $_moved"
 				_bad=$((_bad + 1))
 			fi
 			_c=$((_c + 1))
 		done
 	done < /tmp/names
-	say "$_ok moves seen by Xen and in the domU's counts, $_bad not"
+	say "$_ok moves seen by Xen with the domU's counts following, $_bad not; moves with events: xvdb $_blk, eth0 $_net"
+	[ $_blk -gt 0 ] && [ $_net -gt 0 ] || _bad=$((_bad + 1))
 	# stop the I/O and judge the data
 	domu 20 "touch /tmp/stop; kill -USR1 \$(cat /tmp/send.pid)" > /dev/null
 	kill -USR1 $_s2 2> /dev/null
@@ -296,7 +307,7 @@ steal_ticks() { domu 20 "awk '\$1 == \"cpu\" { print \$9 }' /proc/stat"; }
 t_steal() {
 	_s0=$(num "$(steal_ticks)")
 	domu 20 "for c in \$(seq 1 \$(grep -c ^processor /proc/cpuinfo)); do
-		(timeout $STEAL_S sh -c 'while :; do :; done' &) ; done" > /dev/null || return 1
+		(timeout $STEAL_S sh -c 'while :; do :; done' < /dev/null > /dev/null 2>&1 &); done" > /dev/null || return 1
 	for c in 1 2; do timeout "$STEAL_S" sh -c 'while :; do :; done' & done
 	sleep $((STEAL_S + 2))
 	wait
