@@ -140,12 +140,18 @@ static noinstr void xen_halt(void)
 		raw_local_irq_disable();
 }
 
-static const struct pv_irq_ops xen_irq_ops __initconst = {
-	.save_fl	= PV_CALLEE_SAVE(xen_save_fl),
-	.irq_disable	= PV_CALLEE_SAVE(xen_irq_disable),
-	.irq_enable	= PV_CALLEE_SAVE(xen_irq_enable),
-	.safe_halt	= xen_safe_halt,
-	.halt		= xen_halt,
+/*
+ * A whole pv_ops image of which only .irq is filled in: objtool reads the
+ * table of this name with pv_ops' layout, to know which slot each entry is.
+ */
+static const typeof(pv_ops) xen_irq_ops __initconst = {
+	.irq = {
+		.save_fl	= PV_CALLEE_SAVE(xen_save_fl),
+		.irq_disable	= PV_CALLEE_SAVE(xen_irq_disable),
+		.irq_enable	= PV_CALLEE_SAVE(xen_irq_enable),
+		.safe_halt	= xen_safe_halt,
+		.halt		= xen_halt,
+	},
 };
 
 /**
@@ -158,6 +164,6 @@ static const struct pv_irq_ops xen_irq_ops __initconst = {
  */
 void __init xen_init_irq_ops(void)
 {
-	pv_ops.irq = xen_irq_ops;
+	pv_ops.irq = xen_irq_ops.irq;
 	x86_init.irqs.intr_init = xen_init_IRQ;
 }

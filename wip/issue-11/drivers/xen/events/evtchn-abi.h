@@ -89,7 +89,10 @@ void xen_evtchn_handle_port(evtchn_port_t port);
 /*
  * In evtchn-core.c: have Xen queue @port's pending event again, on the
  * CPU its binding is on now, unless that is still @gone, or the binding
- * is masked.  For a port taken off the queues of the dead CPU @gone.
+ * is masked.  For a port taken off the queues of the dead CPU @gone, by
+ * the cpuhp teardown that runs after @gone's smp_ops.cleanup_dead_cpu
+ * closed most of its VIRQs and IPIs, and before CPUHP_XEN_PREPARE's
+ * teardown closes the rest (its irq_work IPI and PMU VIRQ).
  */
 void xen_evtchn_requeue(evtchn_port_t port, unsigned int gone);
 
@@ -118,20 +121,17 @@ DECLARE_PER_CPU(evtchn_port_t [XEN_NR_IPIS], xen_evtchn_ipi_port);
 
 enum evt_kind { EVT_PORT, EVT_VIRQ, EVT_IPI };
 
-/*
- * Whether @port is in range; else logged once, naming @ip (the exported
- * function's caller), or Xen when @ip is 0.
- */
-bool xen_evt_port_ok(evtchn_port_t port, unsigned long ip);
-/* EVTCHNOP_close on a port already checked (a failure is logged once). */
-void xen_evt_close(evtchn_port_t port);
 /* The port behind one of our IRQs, or 0 (a foreign IRQ is logged once). */
 evtchn_port_t xen_evt_port_of_irq(unsigned int irq, unsigned long ip);
 
 /*
  * Binding, with the rules the bind_*() kernel-doc states: a port the
  * caller owns (the same IRQ again if bound already the same way), or a
- * VIRQ or IPI of @cpu (EVT_VIRQ or EVT_IPI).  Return: the IRQ or -errno.
+ * VIRQ or IPI of @cpu (EVT_VIRQ or EVT_IPI; -EEXIST if bound already with
+ * the other @percpu).  @ip 0 means Xen has just made the port for us
+ * (interdomain): one our map has already is refused with -EIO, neither
+ * shared nor closed, and any other failure closes it.  Return: the IRQ or
+ * -errno.
  */
 int xen_evt_bind_port(evtchn_port_t port, bool lateeoi, unsigned long ip);
 int xen_evt_bind_local(enum evt_kind kind, unsigned int index,

@@ -41,9 +41,8 @@
  * bind_evtchn_to_irq - give a port we own a Linux IRQ
  * @evtchn: the port (allocated unbound, or bound interdomain, by the caller)
  *
- * No handler is installed; the IRQ stays masked until request_irq(), which
- * must be given a name.  A port bound already in the same way returns the
- * same IRQ.
+ * No handler is installed; the IRQ stays masked until request_irq().  A
+ * port bound already in the same way returns the same IRQ.
  *
  * Return: the IRQ, or a negative errno (the port is then left open).
  */
@@ -113,7 +112,9 @@ EXPORT_SYMBOL_GPL(bind_evtchn_to_irqhandler_lateeoi);
  * @xdev: the xenbus device whose other end offers @remote
  * @remote: the other end's unbound port
  *
- * Return: the IRQ (late EOI), or a negative errno.
+ * Return: the IRQ (late EOI), or a negative errno.  The new port is
+ * closed again on failure, unless Xen's number was out of range or bound
+ * already (-EIO): such a number is not ours to close.
  */
 int bind_interdomain_evtchn_to_irq_lateeoi(struct xenbus_device *xdev,
 					   evtchn_port_t remote)
@@ -122,17 +123,13 @@ int bind_interdomain_evtchn_to_irq_lateeoi(struct xenbus_device *xdev,
 		.remote_dom = xdev->otherend_id,
 		.remote_port = remote,
 	};
-	int irq;
+	int rc;
 
-	irq = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
-	if (irq)
-		return irq;
-	if (!xen_evt_port_ok(op.local_port, 0))
-		return -EIO;
-	irq = xen_evt_bind_port(op.local_port, true, _RET_IP_);
-	if (irq < 0)
-		xen_evt_close(op.local_port);
-	return irq;
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &op);
+	if (rc)
+		return rc;
+	/* ip 0: a port fresh from Xen, checked and closed as such. */
+	return xen_evt_bind_port(op.local_port, true, 0);
 }
 EXPORT_SYMBOL_GPL(bind_interdomain_evtchn_to_irq_lateeoi);
 
@@ -166,7 +163,8 @@ EXPORT_SYMBOL_GPL(bind_interdomain_evtchn_to_irqhandler_lateeoi);
  * @cpu: the CPU whose vCPU receives it
  * @percpu: handle it as a per-CPU interrupt
  *
- * Return: the IRQ (the same one if bound already), or a negative errno.
+ * Return: the IRQ (the same one if bound already with the same @percpu;
+ * -EEXIST if with the other), or a negative errno.
  */
 int bind_virq_to_irq(unsigned int virq, unsigned int cpu, bool percpu)
 {

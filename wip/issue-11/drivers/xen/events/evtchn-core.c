@@ -34,8 +34,9 @@
  *
  * Save/restore.  A restored or migrated domain has no event channels at
  * all.  xen_irq_resume() lets the ABI reset its state, forgets every port
- * number (a number may now mean another channel: we must never close or
- * notify an old one), and binds every VIRQ and IPI again on its vCPU.
+ * number (it may now be another channel's: we never close an old one,
+ * but user space may still notify one), and binds every VIRQ and IPI
+ * again on its vCPU.
  * Plain ports stay unbound; their owners get new ones through xenbus and
  * either rebind_evtchn_irq() or unbind and bind afresh.  User space's
  * ports (/dev/xen/evtchn, whose bindings are the refcounted ones) are not
@@ -69,6 +70,7 @@
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdesc.h>
+#include <linux/irqnr.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -181,8 +183,8 @@ static bool evt_virq_percpu(unsigned int virq)
 
 /* ---- ports, IRQs and the map ---- */
 
-/* @ip: who passed @port, for the log; 0 when Xen gave it to us. */
-bool xen_evt_port_ok(evtchn_port_t port, unsigned long ip)
+/* In range?  Else log once, naming @ip, or Xen when @ip is 0. */
+static bool xen_evt_port_ok(evtchn_port_t port, unsigned long ip)
 {
 	const struct evtchn_abi *abi = READ_ONCE(xen_evtchn_abi);
 	unsigned int max = abi ? abi->max_channels() : EVTCHN_FIFO_NR_CHANNELS;
@@ -238,7 +240,7 @@ static void evt_notify(evtchn_port_t port)
 	(void)HYPERVISOR_event_channel_op(EVTCHNOP_send, &op);
 }
 
-void xen_evt_close(evtchn_port_t port)
+static void xen_evt_close(evtchn_port_t port)
 {
 	struct evtchn_close op = { .port = port };
 	int rc;
@@ -544,7 +546,7 @@ static int evt_attach(struct evt_bind *b, evtchn_port_t port,
 	/* Look before masking: a port bound already is not ours to mask. */
 	if (port_to_irq(port)) {
 		raw_spin_unlock_irqrestore(&evtchn_lock, flags);
-		pr_warn("port %u is bound already\n", port);
+		pr_warn_ratelimited("port %u is bound already\n", port);
 		return -EEXIST;
 	}
 	abi->mask(port);
@@ -705,17 +707,18 @@ static int evt_connect(struct evt_bind *b, unsigned int cpu, gfp_t gfp)
 
 int xen_evt_bind_port(evtchn_port_t port, bool lateeoi, unsigned long ip)
 {
+	bool fresh = !ip;	/* Xen has just made @port for us */
 	struct evt_bind *b;
 	int rc;
 
 	if (!xen_evt_port_ok(port, ip))
-		return -EINVAL;
+		return fresh ? -EIO : -EINVAL;
 	mutex_lock(&evtchn_mutex);
 	b = bind_at(port);
 	if (b) {
-		/* Bound already: share it if it is the same kind. */
+		/* Shared if bound the same way; a fresh one is Xen's error. */
 		rc = -EEXIST;
-		if (b->kind == EVT_PORT && b->lateeoi == lateeoi) {
+		if (!fresh && b->kind == EVT_PORT && b->lateeoi == lateeoi) {
 			b->users++;
 			rc = b->irq;
 		}
@@ -736,6 +739,13 @@ int xen_evt_bind_port(evtchn_port_t port, bool lateeoi, unsigned long ip)
 	rc = b->irq;
 out:
 	mutex_unlock(&evtchn_mutex);
+	/* Xen's number of another binding is neither shared nor closed. */
+	if (fresh && rc == -EEXIST) {
+		pr_warn_once("Xen returned port %u, bound already\n", port);
+		rc = -EIO;
+	} else if (fresh && rc < 0) {
+		xen_evt_close(port);	/* ours alone: nothing has it */
+	}
 	return rc;
 }
 
@@ -752,9 +762,13 @@ int xen_evt_bind_local(enum evt_kind kind, unsigned int index,
 	irq = kind == EVT_VIRQ ? per_cpu(virq_irq, cpu)[index] :
 				 per_cpu(ipi_irq, cpu)[index];
 	if (irq) {
-		b = irq_get_chip_data(irq);
-		b->users++;
-		rc = irq;
+		/* Shared only with a caller that asked for the same handling. */
+		rc = -EEXIST;
+		if ((irq_get_chip(irq) == &evt_chip_percpu) == percpu) {
+			b = irq_get_chip_data(irq);
+			b->users++;
+			rc = irq;
+		}
 		goto out;
 	}
 	/*
@@ -793,10 +807,7 @@ int xen_evt_request(int irq, irq_handler_t handler, unsigned long flags,
 
 	if (irq < 0)
 		return irq;
-	/*
-	 * Every handler installed through us has a name, so that free_irq()
-	 * returning NULL means "no such handler" (unbind_from_irqhandler()).
-	 */
+	/* The default name is only for /proc/interrupts. */
 	rc = request_irq(irq, handler, flags, devname ?: "xen-evtchn", dev_id);
 	if (!rc)
 		return irq;
@@ -807,6 +818,26 @@ int xen_evt_request(int irq, irq_handler_t handler, unsigned long flags,
 }
 
 /* ---- unbinding, rebinding, user space's references ---- */
+
+/*
+ * Whether @irq has a handler with @dev_id.  The IRQ core has no call for
+ * it, so read the list under the lock its changes are made under.
+ */
+static bool evt_has_handler(unsigned int irq, void *dev_id)
+{
+	struct irq_desc *desc = irq_to_desc(irq);
+	struct irqaction *act;
+	unsigned long flags;
+	bool found = false;
+
+	if (!desc)
+		return false;
+	raw_spin_lock_irqsave(&desc->lock, flags);
+	for (act = desc->action; act && !found; act = act->next)
+		found = act->dev_id == dev_id;
+	raw_spin_unlock_irqrestore(&desc->lock, flags);
+	return found;
+}
 
 /**
  * unbind_from_irqhandler - undo any bind_*() call
@@ -824,11 +855,17 @@ void unbind_from_irqhandler(unsigned int irq, void *dev_id)
 
 	if (!b)
 		return;
-	/* NULL: @dev_id has no handler here (we name every handler). */
-	if (irq_has_action(irq) && !free_irq(irq, dev_id)) {
-		pr_warn_once("IRQ %u: %pS unbinds a handler it does not have\n",
-			     irq, (void *)_RET_IP_);
-		return;
+	/*
+	 * Look first: free_irq() WARNs at a stale or wrong @dev_id.  Only its
+	 * owner, racing with itself, could free the handler in between.
+	 */
+	if (irq_has_action(irq)) {
+		if (!evt_has_handler(irq, dev_id)) {
+			pr_warn_once("IRQ %u: %pS unbinds a handler it does not have\n",
+				     irq, (void *)_RET_IP_);
+			return;
+		}
+		free_irq(irq, dev_id);
 	}
 	mutex_lock(&evtchn_mutex);
 	evt_put(b, true);
@@ -912,15 +949,15 @@ static struct evt_bind *bind_refcounted(evtchn_port_t port)
  * evtchn_get - keep a refcounted port bound
  * @evtchn: the port
  *
- * Return: 0, -ENOENT if it is not bound, -EINVAL if not refcounted.
+ * Return: 0, -ENOENT if it is not bound, -EINVAL if not refcounted or
+ * out of range.
  */
 int evtchn_get(evtchn_port_t evtchn)
 {
 	struct evt_bind *b;
 	int rc = -ENOENT;
 
-	if (!xen_evt_port_ok(evtchn, _RET_IP_))
-		return -EINVAL;
+	/* Look first, as evtchn_put() does: a stale number may be large. */
 	mutex_lock(&evtchn_mutex);
 	b = bind_refcounted(evtchn);
 	if (b) {
@@ -930,6 +967,8 @@ int evtchn_get(evtchn_port_t evtchn)
 		rc = -EINVAL;
 	}
 	mutex_unlock(&evtchn_mutex);
+	if (rc == -ENOENT && !xen_evt_port_ok(evtchn, _RET_IP_))
+		rc = -EINVAL;
 	return rc;
 }
 EXPORT_SYMBOL_GPL(evtchn_get);
@@ -1124,10 +1163,12 @@ void xen_evtchn_handle_port(evtchn_port_t port)
  * @gone: that CPU
  *
  * Masking and unmasking a pending port makes Xen link it on the queue of
- * the vCPU it is bound to now.  Not done if that is still @gone (its
- * VIRQs and IPIs are about to be closed) or if the binding has a mask
- * reason (its own unmask will do it).  A port with no binding is masked,
- * as in the upcall.
+ * the vCPU it is bound to now.  Not done if that is still @gone (an IRQ
+ * that could not move, or @gone's irq_work IPI and PMU VIRQ, closed after
+ * us; its other VIRQs and IPIs were closed before us, so their numbers
+ * find no binding, or a new owner's), or if the binding has a mask reason
+ * (its own unmask will do it).  A port with no binding is masked, as in
+ * the upcall.
  */
 void xen_evtchn_requeue(evtchn_port_t port, unsigned int gone)
 {
@@ -1196,7 +1237,8 @@ struct evt_dump {
  * @dev_id: unused
  *
  * The bindings are copied EVT_DUMP_BATCH at a time under evtchn_lock and
- * printed after it is dropped.
+ * printed after it is dropped.  A batch finds its place by position, so
+ * a bind or unbind meanwhile may make the dump skip or repeat a line.
  *
  * Return: IRQ_HANDLED.
  */
@@ -1297,15 +1339,27 @@ void xen_irq_resume(void)
 	}
 	raw_spin_unlock_irqrestore(&evtchn_lock, flags);
 
-	/* Nothing else runs now, and evt_attach() does not touch the list. */
+	/*
+	 * evt_attach() leaves the list alone.  A binder asleep inside
+	 * evtchn_mutex would publish an old port after this; none is today
+	 * (NOTES-events, "Resume": why, and what a new one would need).
+	 */
 	list_for_each_entry(b, &evt_all, node) {
+		const char *what = b->kind == EVT_VIRQ ? "VIRQ" : "IPI";
+
 		if (b->kind == EVT_PORT)
 			continue;
 		rc = evt_connect(b, b->cpu, GFP_ATOMIC);
-		if (rc)
-			pr_err("%s %u of CPU %u not restored: %d\n",
-			       b->kind == EVT_VIRQ ? "VIRQ" : "IPI", b->index,
-			       b->home, rc);
+		if (!rc)
+			continue;
+		/* Else hung cross-calls and RCU stalls, far from the cause. */
+		if (cpu_online(b->home) &&
+		    (b->kind == EVT_IPI || b->index == VIRQ_TIMER))
+			panic("xen-evtchn: CPU %u lost its %s on restore: %s %u not rebound (%d)\n",
+			      b->home, b->kind == EVT_IPI ? "IPIs" : "timer",
+			      what, b->index, rc);
+		pr_err("%s %u of CPU %u not restored: %d\n", what, b->index,
+		       b->home, rc);
 	}
 }
 

@@ -398,9 +398,12 @@ static int fifo_cpu_prepare(unsigned int cpu)
  * only when it is not, so those events would wait for this CPU to come
  * back, perhaps for ever.  Take every port off (as the upcall would) and
  * let the core have Xen queue it again where it is bound now.  Nobody
- * else touches this CPU's queues now; Xen may still append its own VIRQ
- * and IPI ports, so the walk is bounded.  Stopping early leaves fc's
- * state as a later upcall on this CPU expects it.
+ * else touches this CPU's queues now.  Most of the CPU's own VIRQs and
+ * IPIs were closed before us (smp_ops' cleanup_dead_cpu, at
+ * CPUHP_TEARDOWN_CPU), but its irq_work IPI and PMU VIRQ are closed only
+ * after us (CPUHP_XEN_PREPARE), and Xen may still append those: so the
+ * walk is bounded.  Stopping early leaves fc's state as a later upcall on
+ * this CPU expects it.
  */
 static void fifo_cpu_dead(unsigned int cpu)
 {
