@@ -41,8 +41,9 @@
 #                data, futex ping-pong and TLB-shootdown IPIs, queue
 #                interrupts moved between vCPUs under I/O (Xen's notify
 #                vCPU and the domU's counts follow), the clock's rate
-#                against dom0's, CLOCK_MONOTONIC across five save/restores,
-#                the wall clock after each, and steal time;
+#                against dom0's, CLOCK_MONOTONIC across five save/restores
+#                and a live migration, the wall clock after each, and
+#                steal time;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
 #
@@ -266,8 +267,8 @@ xen_run xen-xenbus "$top/tests/boot/xenbus.sh" --xen "$(xen_for shadow)" --initr
 gcc -O2 -Wall -static -pthread -o "$BUILD/domu/xcpu" "$top/tests/boot/xcpu.c" || exit 1
 einitrd=$BUILD/domu/initrd-events.cpio.gz
 want events && { "$top/scripts/make-domu-initrd.sh" "$einitrd" "$BUILD/domu/xcpu" || exit 1; }
-want events && echo "# events tests ($(xen_for shadow)): 1/2/4 vCPUs x FIFO/2-level, IPIs, IRQ affinity under I/O, clock rate, 5 save/restores, steal time (about 12 minutes)"
-xen_run xen-events "$top/tests/boot/events.sh" --xen "$(xen_for shadow)" --initrd "$einitrd" \
+want events && echo "# events tests ($mig): 1/2/4 vCPUs x FIFO/2-level, IPIs, IRQ affinity under I/O, clock rate, 5 save/restores and a migration, steal time (about 9 minutes)"
+xen_run xen-events "$top/tests/boot/events.sh" --xen "$mig" --initrd "$einitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 4 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
 	--extra "$BUILD/domu/xcpu" --timeout 1800
