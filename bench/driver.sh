@@ -142,8 +142,12 @@ fails=0
 # BOOT_ONLY=N (from bench/run.sh): boot each kernel N times, alternating,
 # and print only boot_ms and kernel_init_ms (the domU's own printk time of
 # "Run /init", which leaves out xl's domain building)
-if [ -s /extra/bootonly ]; then
-	n=$(cat /extra/bootonly)
+n=$(cat /extra/bootonly 2> /dev/null)
+case $n in
+'') ;;
+*[!0-9]*) say "BOOT_ONLY='$n' is not a number"; exit 1 ;;
+esac
+if [ -n "$n" ]; then
 	r=0
 	while [ $r -le "$n" ]; do
 		for k in base ours; do

@@ -42,7 +42,7 @@ def num(v):
 def row(name, base, ours, rounds):
     """One table line, or a complaint; returns (text, ok)."""
     unit, higher = METRICS[name]
-    if len(base) != rounds or len(ours) != rounds:
+    if not rounds or len(base) != rounds or len(ours) != rounds:
         return (f"{name:<20} {unit:<9} MISSING samples: baseline {len(base)}, "
                 f"ours {len(ours)}, of {rounds} rounds"), False
     mb, mo = statistics.median(base), statistics.median(ours)

@@ -41,7 +41,8 @@ cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
 cp "$out/xtest" "$stage/xtest"
 echo "$ROUNDS" > "$stage/rounds"
 # BOOT_ONLY=N: only boot each kernel N times (after one warm-up boot each)
-echo "${BOOT_ONLY:-}" > "$stage/bootonly"
+# (empty unless set: the driver takes any content as a boot-only run)
+printf '%s' "${BOOT_ONLY:-}" > "$stage/bootonly"
 
 if [ -n "${BOOT_ONLY:-}" ]; then
 	echo "  BENCH   $BOOT_ONLY boots each of baseline and ours, nothing else (about $((BOOT_ONLY / 4 + 3)) minutes)"
