@@ -65,8 +65,6 @@ MEM=$(awk -F' = ' '$1 == "memory" { print $2 }' "$DOMU_CFG")
 SAVE=/run/evsave/domu.save
 mkdir -p /run/evsave && mount -t tmpfs -o size=$((${MEM:-256} + 64))m tmpfs /run/evsave
 
-num() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
-
 # boots: how many times a domU of this name reached init, in dom0's logs
 boots() { all_console | grep -c "XTEST-INIT: reached init on xen"; }
 
@@ -81,16 +79,6 @@ create() {
 		_n=$((_n + 1))
 	done
 	wait_domu 120 true || { say "its agent does not answer"; return 1; }
-}
-
-# gone SECONDS: until no domain of that name is left
-gone() {
-	_i=0
-	while "$XL" list "$DOMU" > /dev/null 2>&1; do
-		[ $_i -lt "$1" ] || { "$XL" list | sed 's/^/# /'; return 1; }
-		sleep 1
-		_i=$((_i + 1))
-	done
 }
 
 # evtchn_dump: Xen's table of the domU's event channels, one line a port,
@@ -110,19 +98,6 @@ abi_of_dump() {
 	awk '{ s = $2; sub(/^\[[0-9]\/[0-9]\//, "", s); sub(/\]:?$/, "", s)
 		if (s !~ /^[01]$/) fifo = 1; n++ }
 		END { if (!n) print "none"; else print (fifo ? "fifo" : "2l") }'
-}
-
-# tcp_each MIB PORT SEED: MIB MiB domU -> dom0, then dom0 -> domU, each
-# checked byte for byte by its receiver
-tcp_each() {
-	timeout 300 "$XTEST" recv "$2" "$3" "$1" > /tmp/tcp.out 2>&1 &
-	_r=$!
-	domu 300 "xtest send $DOM0_IP $2 $3 $1" > /dev/null 2>&1
-	wait $_r || { sed 's/^/# dom0: /' /tmp/tcp.out; return 1; }
-	domu 300 "xtest recv $(($2 + 1)) $(($3 + 1)) $1" > /tmp/tcp.out 2>&1 &
-	_r=$!
-	timeout 300 "$XTEST" send "$DOMU_IP" $(($2 + 1)) $(($3 + 1)) "$1" 2> /dev/null
-	wait $_r || { sed 's/^/# domU: /' /tmp/tcp.out; return 1; }
 }
 
 # ---------------------------------------------------------------- tests

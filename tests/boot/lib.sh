@@ -123,6 +123,36 @@ wait_init() {
 	return 1
 }
 
+# num VALUE: VALUE if it is a number, else 0 (busybox sh ends on bad arithmetic)
+num() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
+
+# gone SECONDS: until no domain of that name is left
+gone() {
+	_i=0
+	while "$XL" list "$DOMU" > /dev/null 2>&1; do
+		[ $_i -lt "$1" ] || { "$XL" list | sed 's/^/# /'; return 1; }
+		sleep 1
+		_i=$((_i + 1))
+	done
+}
+
+# tcp_each MIB PORT SEED: MIB MiB domU -> dom0, then dom0 -> domU, each
+# checked byte for byte by its receiver
+tcp_each() {
+	timeout 300 "$XTEST" recv "$2" "$3" "$1" > /tmp/tcp.out 2>&1 &
+	_r=$!
+	domu 300 "xtest send $DOM0_IP $2 $3 $1" > /dev/null 2>&1
+	wait $_r || { sed 's/^/# dom0: /' /tmp/tcp.out; return 1; }
+	sed 's/^/# dom0: /' /tmp/tcp.out
+	domu 300 "xtest recv $(($2 + 1)) $(($3 + 1)) $1" > /tmp/tcp.out 2>&1 &
+	_r=$!
+	timeout 300 "$XTEST" send "$DOMU_IP" $(($2 + 1)) $(($3 + 1)) "$1" 2> /dev/null
+	wait $_r
+	_st=$?
+	sed 's/^/# domU: /' /tmp/tcp.out
+	return $_st
+}
+
 # pattern_through DEV FILE SEED MIB: a seeded pattern written to DEV in the
 # domU and read back there, then the same bytes found in FILE, its backing
 # file in dom0.

@@ -120,8 +120,6 @@ MEM=$(awk -F' = ' '$1 == "memory" { print $2 }' "$DOMU_CFG")
 SAVE=/run/xbsave/domu.save
 mkdir -p /run/xbsave && mount -t tmpfs -o size=$((${MEM:-512} + 64))m tmpfs /run/xbsave
 
-# num VALUE: VALUE if it is a number, else 0 (busybox sh ends on bad arithmetic)
-num() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
 dpath() { echo "/local/domain/$(domid)"; }
 
 # count PATTERN: lines of all_console matching PATTERN
@@ -135,16 +133,6 @@ create() {
 	say "domain $(domid) up: $("$XL" list "$DOMU" | awk 'NR == 2 { print $3 " MiB, " $4 " vCPUs" }')"
 }
 
-# gone SECONDS: until no domain of that name is left
-gone() {
-	_i=0
-	while "$XL" list "$DOMU" > /dev/null 2>&1; do
-		[ $_i -lt "$1" ] || { "$XL" list | sed 's/^/# /'; return 1; }
-		sleep 1
-		_i=$((_i + 1))
-	done
-}
-
 # same_bytes DEV FILE MIB: the first MIB MiB the domU reads from DEV (its
 # cache dropped) are dom0's FILE, byte for byte
 same_bytes() {
@@ -153,23 +141,6 @@ same_bytes() {
 	_d=$(dd if="$2" bs=1M count="$3" 2> /dev/null | "$XTEST" sha256)
 	say "first $3 MiB of $1: the domU reads ${_g%% *}, dom0's file holds ${_d%% *}"
 	[ -n "$_g" ] && [ "${_g%% *}" = "${_d%% *}" ]
-}
-
-# tcp_each MIB PORT SEED: MIB MiB domU -> dom0, then dom0 -> domU, each
-# checked byte for byte by its receiver
-tcp_each() {
-	timeout 300 "$XTEST" recv "$2" "$3" "$1" > /tmp/tcp.out 2>&1 &
-	_r=$!
-	domu 300 "xtest send $DOM0_IP $2 $3 $1" > /dev/null 2>&1
-	wait $_r || { sed 's/^/# dom0: /' /tmp/tcp.out; return 1; }
-	sed 's/^/# dom0: /' /tmp/tcp.out
-	domu 300 "xtest recv $(($2 + 1)) $(($3 + 1)) $1" > /tmp/tcp.out 2>&1 &
-	_r=$!
-	timeout 300 "$XTEST" send "$DOMU_IP" $(($2 + 1)) $(($3 + 1)) "$1" 2> /dev/null
-	wait $_r
-	_st=$?
-	sed 's/^/# domU: /' /tmp/tcp.out
-	return $_st
 }
 
 # ---------------------------------------------------------------- tests
