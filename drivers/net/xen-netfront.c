@@ -1268,8 +1268,11 @@ static int xnf_queue_bind(struct xnf_queue *q, evtchn_port_t *port, char *name,
 		return err;
 	snprintf(name, IFNAMSIZ + 8, "%s-q%u%s", q->info->netdev->name, q->id, suffix);
 	err = bind_evtchn_to_irqhandler_lateeoi(*port, xnf_interrupt, 0, name, q);
-	if (err < 0)
-		*port = 0;	/* a failed bind may already have closed it */
+	if (err < 0) {
+		/* A failed bind leaves the port open: it is still ours to close. */
+		xenbus_free_evtchn(xb, *port);
+		*port = 0;
+	}
 	return err;
 }
 
