@@ -15,7 +15,8 @@
 #      that many times, failures counted per run;
 #   4. the events run (tests/boot/events.sh) with SOAK_SR_CYCLES save/
 #      restore cycles and 5 live migrations under the CLOCK_MONOTONIC
-#      checker instead of five and one.
+#      checker instead of five and one, and 10 vCPU unplug/replug rounds
+#      under I/O instead of two.
 #
 # SOAK_STEPS (default "1 2 3 4") picks the steps to run, e.g. SOAK_STEPS=1
 # for the migrations alone.  Each step prints its own summary; the exit
@@ -84,7 +85,7 @@ if step 4; then
 	gcc -O2 -Wall -static -pthread -o "$BUILD/domu/xcpu" "$top/tests/boot/xcpu.c" || exit 1
 	einitrd=$BUILD/domu/initrd-events.cpio.gz
 	"$top/scripts/make-domu-initrd.sh" "$einitrd" "$BUILD/domu/xcpu" || exit 1
-	printf 'SR_CYCLES=%s\nMIGRATIONS=5\n' "$cycles" > "$out/events.env"
+	printf 'SR_CYCLES=%s\nMIGRATIONS=5\nHOTPLUGS=10\n' "$cycles" > "$out/events.env"
 	echo "# soak 4/4: the events run with $cycles save/restore cycles on Xen $xen (log $out/events.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$einitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \

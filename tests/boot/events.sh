@@ -33,6 +33,13 @@
 #              notify vCPU as the one chosen, the domU's count for that
 #              interrupt grows on that vCPU, and afterwards xvdb equals
 #              dom0's file and both streams arrived byte for byte;
+#   hotplug    on that domU, with every queue interrupt sent to the last
+#              vCPU and the same I/O running, `xl vcpu-set` takes it down
+#              to 2 vCPUs and back, HOTPLUGS times: with 2 online Xen
+#              notifies only vCPUs 0 and 1 and both devices' events still
+#              come; with all back online (the domU onlines them) Xen
+#              notifies every vCPU again, the last one's timer ticks and a
+#              futex ping-pong to it ends; the data is intact at the end;
 #   rate       `sleep 10` in the domU, timed by dom0's clock, lasts 10 s
 #              within 1 % (plus one agent call), and the domU's clock,
 #              read before and after, advanced as far as dom0's did within
@@ -49,7 +56,7 @@
 #   end        the last domU shuts down.
 #
 # Longer counts for make soak come in /extra/events.env (SR_CYCLES=20,
-# MIGRATIONS=5).
+# MIGRATIONS=5, HOTPLUGS=10).
 
 . /extra/lib.sh
 
@@ -59,6 +66,7 @@ PING_S=300
 SR_CYCLES=5
 MIGRATIONS=1
 STEAL_S=20
+HOTPLUGS=2
 [ -f /extra/events.env ] && . /extra/events.env
 
 MEM=$(awk -F' = ' '$1 == "memory" { print $2 }' "$DOMU_CFG")
@@ -165,24 +173,55 @@ xs_port() {
 	xenstore-read "$_d/queue-$_q/$_k" 2> /dev/null || xenstore-read "$_d/$_k" 2> /dev/null
 }
 
+# io_start PORT TSEED DSEED: I/O that runs until io_stop.  The domU writes
+# and verifies xvdb in a loop (48 MiB patterns of seed DSEED, DSEED + 1,
+# ...), and TCP flows both ways: the domU sends to dom0's PORT (seed TSEED),
+# dom0 sends to the domU's PORT + 1 (seed TSEED + 1).
+io_start() {
+	domu 20 "rm -f /tmp/stop /tmp/io.err /tmp/io.rounds /tmp/send.out /tmp/recv.out
+		(i=0; while [ ! -f /tmp/stop ]; do xtest write /dev/xvdb \$(($3 + i)) 48 &&
+		xtest verify /dev/xvdb \$(($3 + i)) 48 || { echo FAIL > /tmp/io.err; break; }
+		i=\$((i + 1)); done; echo \$i > /tmp/io.rounds) > /dev/null 2>&1 &" > /dev/null || return 1
+	timeout 900 "$XTEST" recv "$1" "$2" 0 > /tmp/io-in.out 2>&1 &
+	_io_r=$!
+	domu 20 "(xtest send $DOM0_IP $1 $2 0 > /tmp/send.out 2>&1 & echo \$! > /tmp/send.pid
+		wait \$!; echo send-status \$? >> /tmp/send.out) > /dev/null 2>&1 &" > /dev/null
+	domu 20 "(xtest recv $(($1 + 1)) $(($2 + 1)) 0 > /tmp/recv.out 2>&1; echo recv-status \$? >> /tmp/recv.out) > /dev/null 2>&1 &" > /dev/null
+	sleep 1
+	timeout 900 "$XTEST" send "$DOMU_IP" $(($1 + 1)) $(($2 + 1)) 0 > /dev/null 2>&1 &
+	_io_s=$!
+}
+
+# io_stop DSEED: stop io_start's I/O and judge it: both streams arrived
+# byte for byte, every xvdb round verified, and dom0's backing file holds
+# the last pattern written
+io_stop() {
+	domu 20 "touch /tmp/stop; kill -USR1 \$(cat /tmp/send.pid)" > /dev/null
+	kill -USR1 $_io_s 2> /dev/null
+	wait $_io_r
+	_st1=$?
+	wait $_io_s
+	wait_domu 120 "[ -f /tmp/io.rounds ] && grep -q recv-status /tmp/recv.out &&
+		grep -q send-status /tmp/send.out" || say "the domU's I/O did not end"
+	domu 60 "cat /tmp/send.out /tmp/recv.out; echo rounds \$(cat /tmp/io.rounds);
+		[ ! -f /tmp/io.err ] && grep -q 'send-status 0' /tmp/send.out &&
+		grep -q 'recv-status 0' /tmp/recv.out" > /tmp/io.out 2>&1
+	_st2=$?
+	sed 's/^/# domU: /' /tmp/io.out
+	sed 's/^/# dom0: /' /tmp/io-in.out | tail -n 2
+	grep -q 'rounds [1-9]' /tmp/io.out || { say "xvdb was not written and verified once"; _st2=1; }
+	"$XTEST" verify "$DISK2_FILE" "$(($(num "$(sed -n 's/^rounds //p' /tmp/io.out)") + $1 - 1))" 48 > /dev/null 2>&1 ||
+		{ say "dom0's xvdb file does not hold the last pattern"; _st2=1; }
+	[ $_st1 -eq 0 ] && [ $_st2 -eq 0 ]
+}
+
 t_affinity() {
 	_n=$(domu 20 "grep -c ^processor /proc/cpuinfo")
 	[ "$(num "$_n")" -ge 2 ] || { say "the domU has $_n vCPUs"; return 1; }
 	domu 20 "awk '\$NF ~ /^(xvdb-q[0-9]+|eth0-q[0-9]+(-tx|-rx)?)\$/ { print \$NF }' /proc/interrupts" > /tmp/names
 	say "queue interrupts: $(tr '\n' ' ' < /tmp/names)"
 	grep -q '^xvdb-q' /tmp/names && grep -q '^eth0-q' /tmp/names || return 1
-	# I/O for the whole test: xvdb written and verified in a loop, TCP both ways
-	domu 20 "(i=0; while [ ! -f /tmp/stop ]; do xtest write /dev/xvdb \$((900 + i)) 48 &&
-		xtest verify /dev/xvdb \$((900 + i)) 48 || { echo FAIL > /tmp/io.err; break; }
-		i=\$((i + 1)); done; echo \$i > /tmp/io.rounds) > /dev/null 2>&1 &" > /dev/null
-	timeout 900 "$XTEST" recv 6100 61 0 > /tmp/aff-in.out 2>&1 &
-	_r1=$!
-	domu 20 "(xtest send $DOM0_IP 6100 61 0 > /tmp/send.out 2>&1 & echo \$! > /tmp/send.pid
-		wait \$!; echo send-status \$? >> /tmp/send.out) > /dev/null 2>&1 &" > /dev/null
-	domu 20 "(xtest recv 6101 62 0 > /tmp/recv.out 2>&1; echo recv-status \$? >> /tmp/recv.out) > /dev/null 2>&1 &" > /dev/null
-	sleep 1
-	timeout 900 "$XTEST" send "$DOMU_IP" 6101 62 0 > /dev/null 2>&1 &
-	_s2=$!
+	io_start 6100 61 900 || return 1
 	# Each interrupt to each vCPU in turn: Xen must then notify that vCPU,
 	# and what the domU counts for it from then on must land there (a
 	# stream may leave a queue idle: that queue is then judged by Xen alone,
@@ -216,24 +255,96 @@ t_affinity() {
 	done < /tmp/names
 	say "$_ok moves seen by Xen with the domU's counts following, $_bad not; moves with events: xvdb $_blk, eth0 $_net"
 	[ $_blk -gt 0 ] && [ $_net -gt 0 ] || _bad=$((_bad + 1))
-	# stop the I/O and judge the data
-	domu 20 "touch /tmp/stop; kill -USR1 \$(cat /tmp/send.pid)" > /dev/null
-	kill -USR1 $_s2 2> /dev/null
-	wait $_r1
-	_st1=$?
-	wait $_s2
-	wait_domu 120 "[ -f /tmp/io.rounds ] && grep -q recv-status /tmp/recv.out &&
-		grep -q send-status /tmp/send.out" || say "the domU's I/O did not end"
-	domu 60 "cat /tmp/send.out /tmp/recv.out; echo rounds \$(cat /tmp/io.rounds);
-		[ ! -f /tmp/io.err ] && grep -q 'send-status 0' /tmp/send.out &&
-		grep -q 'recv-status 0' /tmp/recv.out" > /tmp/aff.out 2>&1
-	_st2=$?
-	sed 's/^/# domU: /' /tmp/aff.out
-	sed 's/^/# dom0: /' /tmp/aff-in.out | tail -n 2
-	grep -q 'rounds [1-9]' /tmp/aff.out || { say "xvdb was not written and verified once"; _st2=1; }
-	"$XTEST" verify "$DISK2_FILE" "$(($(num "$(sed -n 's/^rounds //p' /tmp/aff.out)") + 899))" 48 > /dev/null 2>&1 ||
-		{ say "dom0's xvdb file does not hold the last pattern"; _st2=1; }
-	[ $_bad -eq 0 ] && [ $_ok -gt 0 ] && [ $_st1 -eq 0 ] && [ $_st2 -eq 0 ]
+	io_stop 900 || _bad=$((_bad + 1))
+	[ $_bad -eq 0 ] && [ $_ok -gt 0 ]
+}
+
+# total_of IRQ: the domU's count of IRQ summed over its online vCPUs (the
+# columns of /proc/interrupts are the online ones)
+total_of() {
+	domu 20 "awk '\$1 == \"$1:\" { for (i = 2; i <= NF && \$i ~ /^[0-9]+\$/; i++) s += \$i; print s + 0 }' /proc/interrupts"
+}
+
+# queue_totals: the summed counts of the domU's xvdb and eth0 queue
+# interrupts (the names in /tmp/names), "XVDB ETH0"
+queue_totals() {
+	_x=0 _e=0
+	while read -r _name; do
+		_t=$(num "$(total_of "$(irq_of "$_name")")")
+		case $_name in xvdb*) _x=$((_x + _t)) ;; *) _e=$((_e + _t)) ;; esac
+	done < /tmp/names
+	echo "$_x $_e"
+}
+
+# xen_vcpus: the vCPUs Xen notifies for the domU's ports, e.g. "0 1 "
+xen_vcpus() {
+	evtchn_dump | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^n=/) print substr($i, 3) }' |
+		sort -un | tr '\n' ' '
+}
+
+# xen_vcpus_become LIST: until xen_vcpus is LIST, 10 tries (a CPU leaves
+# the online mask before its ports are closed); prints the last answer
+xen_vcpus_become() {
+	_w=0
+	until _used=$(xen_vcpus) && [ "$_used" = "$1" ] || [ $_w -ge 10 ]; do
+		sleep 1
+		_w=$((_w + 1))
+	done
+	echo "$_used"
+}
+
+# wait_online LIST: until the domU's online CPUs are LIST, 60 s at most
+wait_online() {
+	_w=0
+	until [ "$(domu 20 "cat /sys/devices/system/cpu/online")" = "$1" ]; do
+		[ $_w -lt 60 ] || { say "online CPUs: '$(domu 20 "cat /sys/devices/system/cpu/online")', not $1"; return 1; }
+		sleep 1
+		_w=$((_w + 1))
+	done
+}
+
+t_hotplug() {
+	_n=$(num "$(domu 20 "grep -c ^processor /proc/cpuinfo")")
+	[ "$_n" -ge 3 ] || { say "the domU has $_n vCPUs"; return 1; }
+	_last=$((_n - 1)) _bad=0
+	# every queue interrupt on the last vCPU, which is about to go
+	while read -r _name; do
+		domu 20 "printf %x $((1 << _last)) > /proc/irq/$(irq_of "$_name")/smp_affinity" > /dev/null ||
+			{ say "$_name: cannot be sent to CPU $_last"; _bad=$((_bad + 1)); }
+	done < /tmp/names
+	io_start 6110 71 2900 || return 1
+	_round=1
+	while [ $_round -le "$HOTPLUGS" ] && [ $_bad -eq 0 ]; do
+		# down to 2 vCPUs: Xen must notify none of the others, and the
+		# queues' events must still come (to the CPUs left)
+		"$XL" vcpu-set "$DOMU" 2 > /tmp/vs.out 2>&1 || { sed 's/^/# xl: /' /tmp/vs.out; _bad=1; break; }
+		wait_online 0-1 || { _bad=1; break; }
+		_used=$(xen_vcpus_become "0 1 ")
+		_q0=$(queue_totals)
+		sleep 3
+		_q1=$(queue_totals)
+		say "round $_round, 2 vCPUs online: Xen notifies vCPUs $_used; queue events (xvdb eth0) $_q0 -> $_q1"
+		[ "$_used" = "0 1 " ] || _bad=$((_bad + 1))
+		echo "$_q0 $_q1" | awk '{ exit !($3 > $1 && $4 > $2) }' || _bad=$((_bad + 1))
+		# back to all: online again, each ticks, takes IPIs and has ports
+		"$XL" vcpu-set --ignore-host "$DOMU" "$_n" > /tmp/vs.out 2>&1 || { sed 's/^/# xl: /' /tmp/vs.out; _bad=1; break; }
+		# (Xen's hotplug watch makes them present, user space onlines them)
+		domu 90 "c=2; while [ \$c -lt $_n ]; do t=0
+			until echo 1 > /sys/devices/system/cpu/cpu\$c/online; do
+				t=\$((t + 1)); [ \$t -lt 30 ] || break; sleep 1; done
+			c=\$((c + 1)); done" > /dev/null 2>&1
+		wait_online "0-$_last" || { _bad=1; break; }
+		_t0=$(num "$(total_of "$(irq_of "timer$_last")")")
+		domu 60 "xcpu pingpong 0 $_last 2000" > /tmp/ping.out 2>&1 || { sed 's/^/# domU: /' /tmp/ping.out; _bad=$((_bad + 1)); }
+		_t1=$(num "$(total_of "$(irq_of "timer$_last")")")
+		_used=$(xen_vcpus_become "$(seq 0 $_last | tr '\n' ' ')")
+		say "round $_round, $_n vCPUs online: Xen notifies vCPUs $_used; timer$_last $_t0 -> $_t1; $(tail -n 1 /tmp/ping.out)"
+		[ "$_used" = "$(seq 0 $_last | tr '\n' ' ')" ] || _bad=$((_bad + 1))
+		[ "$_t1" -gt "$_t0" ] || _bad=$((_bad + 1))
+		_round=$((_round + 1))
+	done
+	io_stop 2900 || _bad=$((_bad + 1))
+	[ $_bad -eq 0 ]
 }
 
 # now_of WHERE: CLOCK_MONOTONIC and CLOCK_REALTIME in the domU or dom0
@@ -339,6 +450,7 @@ t_config 4 2l 130;	result $? "events: 4 vCPUs, 2-level: $M; $P"
 end_config;		result $? "events: the 4 vCPU 2-level domU shuts down, clean console log"
 t_config 4 fifo 140;	result $? "events: 4 vCPUs, FIFO: $M; $P"
 t_affinity;	result $? "blkfront and netfront queue interrupts moved to each vCPU under I/O: Xen notifies that vCPU, its count grows, data intact"
+t_hotplug;	result $? "xl vcpu-set 2 and back, $HOTPLUGS times, queue interrupts on the last vCPU, under I/O: Xen notifies only online vCPUs, events go on, the vCPUs return and tick, data intact"
 t_rate;		result $? "sleep 10 in the domU is 10 s of dom0's clock within 1 %; 200 nanosleeps of 1 ms end"
 t_restore;	result $? "$SR_CYCLES save/restores and $MIGRATIONS live migration(s): CLOCK_MONOTONIC never backwards on any vCPU, wall clock within 2 s of dom0's"
 t_steal;	result $? "with dom0 busy on the same CPUs the domU's steal time grows"
