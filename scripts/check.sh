@@ -267,7 +267,7 @@ xen_run xen-xenbus "$top/tests/boot/xenbus.sh" --xen "$(xen_for shadow)" --initr
 gcc -O2 -Wall -static -pthread -o "$BUILD/domu/xcpu" "$top/tests/boot/xcpu.c" || exit 1
 einitrd=$BUILD/domu/initrd-events.cpio.gz
 want events && { "$top/scripts/make-domu-initrd.sh" "$einitrd" "$BUILD/domu/xcpu" || exit 1; }
-want events && echo "# events tests ($mig): 1/2/4 vCPUs x FIFO/2-level, IPIs, IRQ affinity under I/O, clock rate, 5 save/restores and a migration, steal time (about 9 minutes)"
+want events && echo "# events tests ($mig): 1/2/4 vCPUs x FIFO/2-level, IPIs, IRQ affinity and vCPU hot-plug under I/O, clock rate, 5 save/restores and a migration, steal time (about 10 minutes)"
 xen_run xen-events "$top/tests/boot/events.sh" --xen "$mig" --initrd "$einitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 4 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
