@@ -322,20 +322,25 @@ static irqreturn_t xen_timer_interrupt(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
+/*
+ * What every CPU's timer starts from: a one-shot device counting in
+ * nanoseconds (mult 1, shift 0), rated to win over any other clockevent
+ * device; its IRQ is bound per CPU.
+ */
 static const struct clock_event_device xen_timer_template = {
 	.name			= "xen",
-	.features		= CLOCK_EVT_FEAT_ONESHOT,
-	.mult			= 1,
-	.shift			= 0,
-	.min_delta_ns		= XEN_TIMER_MIN_NS,
-	.min_delta_ticks	= XEN_TIMER_MIN_NS,
-	.max_delta_ns		= XEN_TIMER_MAX_NS,
-	.max_delta_ticks	= XEN_TIMER_MAX_NS,
 	.rating			= 500,
+	.irq			= -1,
+	.features		= CLOCK_EVT_FEAT_ONESHOT,
 	.set_next_event		= xen_timer_next_event,
 	.set_state_shutdown	= xen_timer_shutdown,
 	.set_state_oneshot_stopped = xen_timer_shutdown,
-	.irq			= -1,
+	.mult			= 1,
+	.shift			= 0,
+	.min_delta_ns		= XEN_TIMER_MIN_NS,
+	.max_delta_ns		= XEN_TIMER_MAX_NS,
+	.min_delta_ticks	= XEN_TIMER_MIN_NS,
+	.max_delta_ticks	= XEN_TIMER_MAX_NS,
 };
 
 /**

@@ -369,31 +369,25 @@ static int evt_chip_set_affinity(struct irq_data *d,
 	return IRQ_SET_MASK_OK;
 }
 
-/* A port the caller owns: movable between vCPUs. */
-static const struct irq_chip evt_chip_dyn = {
-	.name			= "xen-dyn",
-	.irq_enable		= evt_chip_unmask,
-	.irq_disable		= evt_chip_mask,
-	.irq_mask		= evt_chip_mask,
-	.irq_unmask		= evt_chip_unmask,
-	.irq_ack		= evt_chip_ack,
-	.irq_mask_ack		= evt_chip_mask_ack,
-	.irq_set_affinity	= evt_chip_set_affinity,
-	.irq_retrigger		= evt_chip_retrigger,
-};
-
-/* The same, its events ended by the driver's xen_irq_lateeoi(). */
-static const struct irq_chip evt_chip_lateeoi = {
-	.name			= "xen-dyn-lateeoi",
-	.irq_enable		= evt_chip_unmask,
-	.irq_disable		= evt_chip_mask,
-	.irq_mask		= evt_chip_mask,
-	.irq_unmask		= evt_chip_unmask,
-	.irq_ack		= evt_chip_ack_lateeoi,
-	.irq_mask_ack		= evt_chip_mask_ack,
-	.irq_set_affinity	= evt_chip_set_affinity,
-	.irq_retrigger		= evt_chip_retrigger,
-};
+/*
+ * The chips of ports a caller owns, which move between vCPUs.  They differ
+ * only in the ack: at once, or when the driver calls xen_irq_lateeoi().
+ * irqbalance moves the IRQs whose chip name holds "xen-dyn".
+ */
+#define EVT_MOVABLE_CHIP(chip_name, ack)				\
+	{								\
+		.name = chip_name, .irq_ack = ack,			\
+		.irq_enable = evt_chip_unmask,				\
+		.irq_unmask = evt_chip_unmask,				\
+		.irq_disable = evt_chip_mask,				\
+		.irq_mask = evt_chip_mask,				\
+		.irq_mask_ack = evt_chip_mask_ack,			\
+		.irq_set_affinity = evt_chip_set_affinity,		\
+		.irq_retrigger = evt_chip_retrigger,			\
+	}
+static const struct irq_chip evt_chip_dyn = EVT_MOVABLE_CHIP("xen-dyn", evt_chip_ack);
+static const struct irq_chip evt_chip_lateeoi =
+	EVT_MOVABLE_CHIP("xen-dyn-lateeoi", evt_chip_ack_lateeoi);
 
 /*
  * A VIRQ or IPI of one vCPU.  handle_percpu_irq() ignores the disabled
