@@ -12,12 +12,13 @@
 BUILD  ?= $(CURDIR)/build
 KSRC   := $(BUILD)/linux
 KOBJ   := $(BUILD)/obj
+DKOBJ  := $(BUILD)/obj-debug
 JOBS   ?= $(shell nproc)
 KMAKE  := $(MAKE) --no-print-directory -C $(KSRC) O=$(KOBJ) -j$(JOBS)
 
 export BUILD KSRC KOBJ
 
-.PHONY: all prepare xen_defconfig run check soak bench clean distclean help FORCE
+.PHONY: all prepare xen_defconfig debug-kernel run check soak bench clean distclean help FORCE
 .DEFAULT_GOAL := all
 
 prepare:
@@ -37,6 +38,18 @@ all: prepare $(KOBJ)/.config
 	@$(KMAKE) bzImage vmlinux modules
 	@echo "  DONE    $(KOBJ)/arch/x86/boot/bzImage"
 
+# The debug kernel (xen_debug_defconfig: kmemleak, lockdep, KFENCE, ...)
+# beside the normal one, for the hostile-backend suite in make soak.
+$(DKOBJ)/.config: arch/x86/configs/xen_debug_defconfig
+	@echo "  CONFIG  xen_debug_defconfig -> $(DKOBJ)/.config"
+	@$(MAKE) --no-print-directory -C $(KSRC) O=$(DKOBJ) -s xen_debug_defconfig
+
+debug-kernel: prepare
+	@$(MAKE) --no-print-directory $(DKOBJ)/.config
+	@echo "  BUILD   the debug kernel in $(DKOBJ) (-j$(JOBS); a clean build takes 10-20 min)"
+	@$(MAKE) --no-print-directory -C $(KSRC) O=$(DKOBJ) -j$(JOBS) bzImage vmlinux
+	@echo "  DONE    $(DKOBJ)/vmlinux"
+
 run: all
 	@scripts/run.sh
 
@@ -51,7 +64,7 @@ bench: all
 	@bench/run.sh
 
 clean:
-	rm -rf $(KOBJ) $(BUILD)/host $(BUILD)/domu $(BUILD)/check
+	rm -rf $(KOBJ) $(DKOBJ) $(BUILD)/host $(BUILD)/domu $(BUILD)/check
 
 distclean:
 	rm -rf $(BUILD)
@@ -61,6 +74,8 @@ help:
 	@echo ''
 	@echo '  make xen_defconfig  write the domU config into $(KOBJ)/.config'
 	@echo '  make                build bzImage and vmlinux (runs xen_defconfig if .config is missing or older)'
+	@echo '  make debug-kernel   the same with xen_debug_defconfig (kmemleak, lockdep,'
+	@echo '                      KFENCE, DEBUG_PAGEALLOC) in $(DKOBJ), for make soak'
 	@echo '  make run            boot our kernel as a PV domU under the embedded Xen host,'
 	@echo '                      to a shell; poweroff in the domU ends the run'
 	@echo '                      (XEN=debian|shadow|debug picks the hypervisor, see README)'
@@ -82,4 +97,4 @@ help:
 
 FORCE: ;
 # Files of ours that make must never try to remake through the rule above.
-Makefile arch/x86/configs/xen_defconfig: ;
+Makefile arch/x86/configs/xen_defconfig arch/x86/configs/xen_debug_defconfig: ;

@@ -11,7 +11,7 @@
 # files in BUILD_DIR/upstream-port.  Every run then lays the port back in:
 #
 #   - our files: every file of this repository under PORT_PATHS, plus the
-#     overlay files in OVERLAY (our defconfig);
+#     overlay files in OVERLAY (our two defconfigs);
 #   - borrowed files: exactly the upstream files named in
 #     scripts/borrowed-files.txt, for components that are not yet ours.
 #
@@ -45,7 +45,7 @@ list=$top/scripts/borrowed-files.txt
 PORT_PATHS=(arch/x86/xen arch/x86/include/asm/xen drivers/xen include/xen
 	    drivers/block/xen-blkfront.c drivers/net/xen-netfront.c
 	    drivers/tty/hvc/hvc_xen.c)
-OVERLAY=(arch/x86/configs/xen_defconfig)
+OVERLAY=(arch/x86/configs/xen_defconfig arch/x86/configs/xen_debug_defconfig)
 
 say() { echo "  PREP    $*"; }
 die() { echo "prepare-tree: error: $*" >&2; exit 1; }

@@ -59,6 +59,9 @@
  * it reconnects (ending a zeroed entry succeeds at once); a deferred
  * reference is released at its next retry.
  *
+ * /sys/kernel/debug/xen-grants shows the counts: frames, free references,
+ * those handed out and those deferred.
+ *
  * Left out, as a PV domU frontend never needs it: version 2 entries,
  * sub-page, transitive and copy-only grants, and page transfer; mapping
  * other domains' grants is only gnttab_batch_map(), for xenbus_client.
@@ -66,6 +69,7 @@
 
 #define pr_fmt(fmt) "xen-grant: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/export.h>
 #include <linux/init.h>
@@ -75,6 +79,7 @@
 #include <linux/mm.h>
 #include <linux/printk.h>
 #include <linux/ratelimit.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -775,6 +780,36 @@ static int __init gnttab_setup(void)
 
 /* Before xenbus (postcore) and any frontend. */
 core_initcall(gnttab_setup);
+
+/*
+ * /sys/kernel/debug/xen-grants: the table's frames and how many of its
+ * references are free, handed out (the reserved ones aside), and waiting
+ * on the deferred list for a backend to unmap.  The hostile-backend tests
+ * compare it before and after each attack.
+ */
+static int gnt_debugfs_show(struct seq_file *m, void *unused)
+{
+	struct gnt_table *t = &gnt_main;
+	unsigned int frames, nr_free, deferred;
+
+	spin_lock_irq(&t->lock);
+	frames = t->nr_frames;
+	nr_free = t->nr_free;
+	deferred = t->nr_deferred;
+	spin_unlock_irq(&t->lock);
+	seq_printf(m, "frames %u\nfree %u\nin_use %u\ndeferred %u\n", frames, nr_free,
+		   frames * GNT_PER_FRAME - GNT_FIRST_FREE - nr_free, deferred);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gnt_debugfs);
+
+static int __init gnttab_debugfs_init(void)
+{
+	if (gnt_main.max_frames)
+		debugfs_create_file("xen-grants", 0444, NULL, NULL, &gnt_debugfs_fops);
+	return 0;
+}
+late_initcall(gnttab_debugfs_init);
 
 /* ---- Suspend and resume ---- */
 

@@ -182,9 +182,10 @@ pattern_from() {
 }
 
 # What no kernel log of ours may hold: oopses, BUGs, WARN()s, panics,
-# lockups, RCU stalls, KASAN and kmemleak reports, and our frontends'
-# complaints about a backend.
-LOG_BAD='Kernel panic|BUG:|kernel BUG|WARNING:|Oops|Call Trace|soft lockup|hard LOCKUP|detected stall|KASAN|kmemleak|broke the protocol|still in use'
+# lockups, RCU stalls, hung tasks, KASAN, KFENCE, kmemleak and lockdep
+# reports, sleeping in atomic context, and our frontends' complaints about
+# a backend.
+LOG_BAD='Kernel panic|BUG:|kernel BUG|WARNING:|Oops|Call Trace|soft lockup|hard LOCKUP|detected stall|KASAN|KFENCE|kmemleak|broke the protocol|malformed RX packet|still in use|possible circular locking|inconsistent lock state|sleeping function called|hung_task|blocked for more than'
 
 # LOG_EXPECT: one line, without its printk time stamp, that a driver's test
 # provoked on purpose and that LOG_BAD would catch (xenbus.sh's held grant:
@@ -212,4 +213,60 @@ log_clean() {
 	say "console log: $(wc -l < "$CONSOLE_LOG") lines read"
 	domu 30 true || { say "the domU agent does not answer"; return 1; }
 	[ -z "$_bad" ] || { echo "$_bad" | sed 's/^/# console: /'; return 1; }
+}
+
+# io_start PORT TSEED DSEED: I/O that runs until io_stop.  The domU writes
+# and verifies the disk IO_DISK (default xvdb, backed by IO_FILE, default
+# DISK2_FILE) in a loop (IO_MIB, default 48, MiB patterns of seed DSEED,
+# DSEED + 1, ...), and TCP flows both ways on eth0: the domU sends to dom0's
+# PORT (seed TSEED), dom0 sends to the domU's PORT + 1 (seed TSEED + 1),
+# each at most IO_RATE MiB/s when that is set.
+io_start() {
+	domu 20 "rm -f /tmp/stop /tmp/io.err /tmp/io.rounds /tmp/send.out /tmp/recv.out
+		(i=0; while [ ! -f /tmp/stop ]; do xtest write /dev/${IO_DISK:-xvdb} \$(($3 + i)) ${IO_MIB:-48} &&
+		xtest verify /dev/${IO_DISK:-xvdb} \$(($3 + i)) ${IO_MIB:-48} || { echo FAIL > /tmp/io.err; break; }
+		i=\$((i + 1)); done; echo \$i > /tmp/io.rounds) > /dev/null 2>&1 &" > /dev/null || return 1
+	timeout 900 "$XTEST" recv "$1" "$2" 0 > /tmp/io-in.out 2>&1 &
+	_io_r=$!
+	domu 20 "(xtest send $DOM0_IP $1 $2 0 ${IO_RATE:-} > /tmp/send.out 2>&1 & echo \$! > /tmp/send.pid
+		wait \$!; echo send-status \$? >> /tmp/send.out) > /dev/null 2>&1 &" > /dev/null
+	domu 20 "(xtest recv $(($1 + 1)) $(($2 + 1)) 0 > /tmp/recv.out 2>&1; echo recv-status \$? >> /tmp/recv.out) > /dev/null 2>&1 &" > /dev/null
+	sleep 1
+	timeout 900 "$XTEST" send "$DOMU_IP" $(($1 + 1)) $(($2 + 1)) 0 ${IO_RATE:-} > /dev/null 2>&1 &
+	_io_s=$!
+}
+
+# io_stop DSEED: stop io_start's I/O and judge it: both streams arrived
+# byte for byte, every disk round verified, and dom0's backing file holds
+# the last pattern written
+io_stop() {
+	domu 20 "touch /tmp/stop; kill -USR1 \$(cat /tmp/send.pid)" > /dev/null
+	kill -USR1 $_io_s 2> /dev/null
+	wait $_io_r
+	_st1=$?
+	wait $_io_s
+	wait_domu 120 "[ -f /tmp/io.rounds ] && grep -q recv-status /tmp/recv.out &&
+		grep -q send-status /tmp/send.out" || say "the domU's I/O did not end"
+	domu 60 "cat /tmp/send.out /tmp/recv.out; echo rounds \$(cat /tmp/io.rounds);
+		[ ! -f /tmp/io.err ] && grep -q 'send-status 0' /tmp/send.out &&
+		grep -q 'recv-status 0' /tmp/recv.out" > /tmp/io.out 2>&1
+	_st2=$?
+	sed 's/^/# domU: /' /tmp/io.out
+	sed 's/^/# dom0: /' /tmp/io-in.out | tail -n 2
+	grep -q 'rounds [1-9]' /tmp/io.out || { say "${IO_DISK:-xvdb} was not written and verified once"; _st2=1; }
+	"$XTEST" verify "${IO_FILE:-$DISK2_FILE}" \
+		"$(($(num "$(sed -n 's/^rounds //p' /tmp/io.out)") + $1 - 1))" "${IO_MIB:-48}" > /dev/null 2>&1 ||
+		{ say "dom0's ${IO_DISK:-xvdb} file does not hold the last pattern"; _st2=1; }
+	[ $_st1 -eq 0 ] && [ $_st2 -eq 0 ]
+}
+
+# evtchn_dump: Xen's table of the domU's event channels, one line a port,
+# "PORT [p/m/STATE]: s=KIND n=VCPU ..." (the console prefix taken off)
+evtchn_dump() {
+	"$XL" dmesg -c > /dev/null 2>&1
+	"$XL" debug-keys e > /dev/null 2>&1
+	sleep 1
+	"$XL" dmesg 2> /dev/null | sed 's/^(XEN) *\(\[[^]]*\] *\)\{0,1\}//' |
+		awk -v d="$(domid)" '/^Event channel information for domain/ { on = ($NF == d ":") ; next }
+			on && /^ *[0-9]+ \[/ { sub(/^ */, ""); print }'
 }
