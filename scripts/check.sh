@@ -44,6 +44,13 @@
 #                against dom0's, CLOCK_MONOTONIC across five save/restores
 #                and a live migration, the wall clock after each, and
 #                steal time;
+#   hostile      an eighth run, tests/boot/hostile.sh: tests/hostile, a
+#                backend in dom0 that lies, attacks a vbd and a vif of the
+#                domU in 14 of its scenarios (all of them in make soak, on
+#                the debug kernel); the domU must fail or drop just the
+#                attacked device, name the fault once, keep xvda and eth0
+#                moving data intact, and give back every event channel,
+#                grant and page;
 #   bare boot    the same bzImage boots under plain QEMU, without Xen, to
 #                init: paravirt_ops picks native at run time.
 #
@@ -77,7 +84,8 @@ tap() { # STATUS NAME
 
 "$top/scripts/install-deps.sh" check || exit 1
 
-# CHECK_RUNS="host boot netfront blkfront qdisk migrate xenbus events bare" (any subset) runs only
+# CHECK_RUNS="host boot netfront blkfront qdisk migrate xenbus events hostile bare" (any
+# subset) runs only
 # those parts, for a developer's quicker loop; make check runs them all.
 want() {
 	[ -z "${CHECK_RUNS:-}" ] && return 0
@@ -272,6 +280,24 @@ xen_run xen-events "$top/tests/boot/events.sh" --xen "$mig" --initrd "$einitrd" 
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 4 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
 	--extra "$BUILD/domu/xcpu" --timeout 1800
+
+# A backend that lies: tests/hostile in dom0 serves a vbd and a vif of the
+# domU and attacks them, one scenario at a time (tests/boot/hostile.sh).
+# make check runs a third of the scenarios, one of each kind of lie, on this
+# kernel; make soak runs them all on the debug kernel (xen_debug_defconfig).
+HOSTILE_CHECK="vbd-id-unknown vbd-prod-past-ring vbd-silent vbd-sector-size-zero vbd-keep-mapped
+	vbd-limits vbd-closed-midio vif-rx-overrun vif-tx-id-unknown vif-rx-too-many-frags
+	vif-storm vif-feature-garbage vif-nodes-removed vif-gso-unknown-type"
+gcc -O2 -Wall -Wextra -static -o "$BUILD/domu/hostile" "$top"/tests/hostile/*.c \
+	-lxenstore -lxengnttab -lxenevtchn -lxentoolcore -lxentoollog -lpthread || exit 1
+# HOSTILE_SCENARIOS="NAME ..." picks others (e.g. one, by hand)
+HOSTILE_CHECK=${HOSTILE_SCENARIOS:-$HOSTILE_CHECK}
+echo "HOSTILE_SCENARIOS='$(echo $HOSTILE_CHECK)'" > "$out/hostile.env"
+want hostile && echo "# hostile backend ($(xen_for debian)): $(echo $HOSTILE_CHECK | wc -w) of its scenarios against our blkfront and netfront (about 12 minutes)"
+xen_run xen-hostile "$top/tests/boot/hostile.sh" --xen "$(xen_for debian)" --initrd "$initrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 2 --memory 512 --disk-mb 64 --timeout 1800 \
+	--extra "$BUILD/domu/hostile" --extra "$out/hostile.env"
 
 # --- the same image on bare hardware ---------------------------------------
 want bare || { echo "1..$n"; echo "$passed passed, $failed failed"; [ $failed -eq 0 ]; exit; }

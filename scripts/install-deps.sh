@@ -8,8 +8,9 @@
 #   build: the kernel source (linux-source-6.12) and what building it needs;
 #   check: what the tests use (QEMU, busybox, e2fsprogs, sparse; fio for
 #          the domU's disk tests; xenstore-utils, whose clients the domU
-#          runs) and qemu-system-xen, whose QEMU the embedded dom0 runs as
-#          the qdisk backend;
+#          runs), qemu-system-xen, whose QEMU the embedded dom0 runs as
+#          the qdisk backend, and libxen-dev, the libraries the hostile
+#          backend (tests/hostile) is linked with;
 #   bench: what the benchmarks put into the domU (fio, iperf3).
 #
 # Only Debian packages, with apt.  It runs apt-get update once, and only when
@@ -23,7 +24,7 @@ for what in "$@"; do
 	build) pkgs+=(linux-source-6.12 build-essential bc bison flex libelf-dev
 		      libssl-dev cpio kmod xz-utils python3 perl) ;;
 	check) pkgs+=(sparse qemu-system-x86 qemu-system-xen busybox-static
-		      e2fsprogs cpio gzip ethtool fio xenstore-utils) ;;
+		      e2fsprogs cpio gzip ethtool fio xenstore-utils libxen-dev) ;;
 	bench) pkgs+=(fio iperf3) ;;
 	*) echo "install-deps: unknown set '$what'" >&2; exit 2 ;;
 	esac

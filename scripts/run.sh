@@ -16,7 +16,11 @@ KOBJ=${KOBJ:-$BUILD/obj}
 "$top/scripts/make-domu-initrd.sh" "$BUILD/domu/initrd.cpio.gz"
 echo "  RUN     Xen 4.17 (${XEN:-debian}) + dom0 under QEMU, then our kernel as a PV domU"
 echo "          (about a minute under TCG; log in $BUILD/run.log)"
-exec "$top/scripts/xen-host/boot.sh" --kernel "$KOBJ/vmlinux" \
+# The hostile backend (tests/hostile; make check builds it) goes into dom0
+# as /extra/hostile, for trying a scenario by hand (README, Tests).
+extra=()
+[ -x "$BUILD/domu/hostile" ] && extra=(--extra "$BUILD/domu/hostile")
+exec "$top/scripts/xen-host/boot.sh" --kernel "$KOBJ/vmlinux" "${extra[@]}" \
 	--initrd "$BUILD/domu/initrd.cpio.gz" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=shell" \
 	--vcpus 2 --memory 512 --interactive --log "$BUILD/run.log" \
