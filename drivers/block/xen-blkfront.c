@@ -110,6 +110,8 @@ static_assert(DIV_ROUND_UP(XBF_MAX_SEGS, XBF_SEGS_PER_INDIRECT) <=
 #define XBF_RING_PGRANTS	1056
 
 #define XBF_RECLAIM_PERIOD	(10 * HZ)
+/* An unplug waits this long for the backend to answer what it holds. */
+#define XBF_CLOSE_GRACE		(15 * HZ)
 #define XBF_GRANT_IDLE		(60 * HZ)
 
 static unsigned int xbf_max_queues = 4;
@@ -205,7 +207,7 @@ struct xbf_dev {
 	unsigned int discard_granularity, discard_alignment;
 
 	struct work_struct broken_work, features_work;
-	struct delayed_work reclaim_work;
+	struct delayed_work reclaim_work, close_timeout;
 };
 
 /* The driver's part of each struct request. */
@@ -1184,22 +1186,44 @@ static void xbf_features_work(struct work_struct *work)
 	xbf_update_limits(container_of(work, struct xbf_dev, features_work));
 }
 
-/* Read the backend's description of the disk and its features. */
-static int xbf_read_backend(struct xbf_dev *dev, u64 *sectors)
+/*
+ * What is wrong with a disk of @sectors (512-byte units, as blkback writes
+ * them, whatever the sector size) and @size-byte sectors, or NULL if
+ * nothing is.  Its byte count must fit in a loff_t, as the block layer
+ * computes it.
+ */
+static const char *xbf_disk_fault(u64 sectors, unsigned int size)
+{
+	if (size < SECTOR_SIZE || size > PAGE_SIZE || !is_power_of_2(size))
+		return "backend's sector-size is not a power of two from 512 to the page size";
+	if (sectors > (u64)LLONG_MAX >> SECTOR_SHIFT)
+		return "backend's disk size in sectors overflows";
+	return NULL;
+}
+
+/*
+ * Read the backend's description of the disk and its features.  On a bad
+ * one, *@why names the fault.
+ */
+static int xbf_read_backend(struct xbf_dev *dev, u64 *sectors, const char **why)
 {
 	const char *be = dev->xbdev->otherend;
 	unsigned int info, size, indirect;
 	char *mode;
 	int err;
 
+	*why = "backend's sectors, info or sector-size is missing";
 	err = xenbus_gather(XBT_NIL, be, "sectors", "%llu", sectors,
 			    "info", "%u", &info, "sector-size", "%u", &size, NULL);
 	if (err)
 		return err;
-	if (size < SECTOR_SIZE || size > PAGE_SIZE || !is_power_of_2(size))
+	*why = xbf_disk_fault(*sectors, size);
+	if (*why)
 		return -EINVAL;
+	*why = "backend's sector-size changed under the disk";
 	if (dev->disk && size != dev->sector_size)
-		return -EINVAL;		/* the disk changed under us */
+		return -EINVAL;
+	*why = NULL;
 	dev->sector_size = size;
 	dev->physical_sector_size = xenbus_read_unsigned(be, "physical-sector-size", size);
 	if (dev->physical_sector_size < size || !is_power_of_2(dev->physical_sector_size))
@@ -1381,22 +1405,27 @@ static void xbf_release_requeue(struct xbf_dev *dev, bool reissue)
 static void xbf_connect(struct xbf_dev *dev)
 {
 	struct xenbus_device *xbdev = dev->xbdev;
+	const char *why = NULL;
 	unsigned int i, per_part;
 	u64 sectors;
 	int err;
 
 	if (xbdev->state == XenbusStateConnected) {
 		/* The backend rewrote its state: the disk may have grown. */
-		if (xbf_disk_in_service(dev) &&
-		    xenbus_scanf(XBT_NIL, xbdev->otherend, "sectors", "%llu",
-				 &sectors) == 1)
+		if (!xbf_disk_in_service(dev) ||
+		    xenbus_scanf(XBT_NIL, xbdev->otherend, "sectors", "%llu", &sectors) != 1)
+			return;
+		why = xbf_disk_fault(sectors, dev->sector_size);
+		if (why)
+			xbf_mark_broken(dev, why);
+		else
 			set_capacity_and_notify(dev->disk, sectors);
 		return;
 	}
 	if (xbdev->state != XenbusStateInitialised || test_bit(XBF_BROKEN, &dev->flags))
 		return;
 
-	err = xbf_read_backend(dev, &sectors);
+	err = xbf_read_backend(dev, &sectors, &why);
 	if (err)
 		goto fatal;
 	per_part = xbf_segs_per_part(BLKIF_OP_READ, dev->max_indirect_segs);
@@ -1433,7 +1462,7 @@ static void xbf_connect(struct xbf_dev *dev)
 
 fatal:
 	/* The broken work fails what resume took back: no waiting for ever. */
-	xbf_give_up(dev, err, "connecting to the backend");
+	xbf_give_up(dev, err, why ?: "connecting to the backend");
 }
 
 /* Fail a list of requests taken off the rings. */
@@ -1476,9 +1505,25 @@ static void xbf_broken_work(struct work_struct *work)
 }
 
 /*
+ * A backend that asked to close (or whose device is being removed) but has
+ * not answered what it holds within XBF_CLOSE_GRACE: fail it, so that the
+ * unplug, and the xenbus thread it runs in, go on.  We are closing anyway,
+ * so no error node is written.
+ */
+static void xbf_close_timeout(struct work_struct *work)
+{
+	struct xbf_dev *dev = container_of(to_delayed_work(work), struct xbf_dev,
+					   close_timeout);
+
+	set_bit(XBF_DISCONNECTED, &dev->flags);
+	xbf_mark_broken(dev, "backend left requests unanswered at unplug");
+}
+
+/*
  * Unplug, first step: remove the disk; its I/O drains on the live rings (or
- * fails, through the broken work, on a broken device).  The broken work is
- * not cancelled here: the rings' interrupts can still schedule it.
+ * fails, through the broken work, on a broken device or one whose backend
+ * answers nothing for XBF_CLOSE_GRACE).  The broken work is not cancelled
+ * here: the rings' interrupts can still schedule it.
  */
 static void xbf_close(struct xbf_dev *dev)
 {
@@ -1487,7 +1532,9 @@ static void xbf_close(struct xbf_dev *dev)
 		xbf_release_requeue(dev, false);
 	mutex_unlock(&dev->ring_lock);
 	if (xbf_disk_in_service(dev)) {
+		schedule_delayed_work(&dev->close_timeout, XBF_CLOSE_GRACE);
 		del_gendisk(dev->disk);
+		cancel_delayed_work_sync(&dev->close_timeout);
 		mutex_lock(&dev->ring_lock);
 		dev->disk_deleted = true;
 		mutex_unlock(&dev->ring_lock);
@@ -1536,7 +1583,24 @@ static void xbf_backend_changed(struct xenbus_device *xbdev,
 		xbf_close(dev);
 		xenbus_frontend_closed(xbdev);
 		break;
+	case XenbusStateUnknown:	/* its directory has been removed */
+		if (xbdev->state != XenbusStateConnected)
+			break;
+		fallthrough;
 	case XenbusStateClosed:
+		/*
+		 * The orderly way out passes through Closing.  A backend that
+		 * left while we were connected will answer nothing more: fail
+		 * what it holds (through the broken work) before the disk goes,
+		 * or removing the disk would wait for it for ever.  There is
+		 * nobody left to read an error node.
+		 */
+		if (xbdev->state == XenbusStateConnected) {
+			set_bit(XBF_DISCONNECTED, &dev->flags);
+			xbf_mark_broken(dev, backend_state == XenbusStateClosed ?
+					"backend closed without closing first" :
+					"backend vanished from xenstore");
+		}
 		if (xbdev->state != XenbusStateClosed) {
 			xbf_close(dev);
 			xenbus_frontend_closed(xbdev);
@@ -1595,6 +1659,7 @@ static int xbf_probe(struct xenbus_device *xbdev, const struct xenbus_device_id 
 	INIT_LIST_HEAD(&dev->requeue);
 	INIT_WORK(&dev->broken_work, xbf_broken_work);
 	INIT_WORK(&dev->features_work, xbf_features_work);
+	INIT_DELAYED_WORK(&dev->close_timeout, xbf_close_timeout);
 	INIT_DELAYED_WORK(&dev->reclaim_work, xbf_reclaim_work);
 	for (i = 0; i < dev->max_rings; i++) {
 		struct xbf_ring *ring = &dev->rings[i];
@@ -1941,7 +2006,35 @@ static void xbf_test_rsp_status(struct kunit *test)
 	}
 }
 
+/* The disk a backend describes: sane sector sizes and sizes only. */
+static void xbf_test_disk_fault(struct kunit *test)
+{
+	static const struct {
+		u64 sectors;
+		unsigned int size;
+		bool ok;
+	} cases[] = {
+		{ 32768, 512, true },
+		{ 32768, 4096, true },
+		{ 0, 512, true },
+		{ 32768, 0, false },
+		{ 32768, 256, false },
+		{ 32768, 1000, false },
+		{ 32768, 8192, false },
+		{ (u64)LLONG_MAX >> SECTOR_SHIFT, 512, true },
+		{ ((u64)LLONG_MAX >> SECTOR_SHIFT) + 1, 512, false },
+		{ U64_MAX, 512, false },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, !xbf_disk_fault(cases[i].sectors, cases[i].size),
+				    cases[i].ok, "sectors %llu, size %u",
+				    cases[i].sectors, cases[i].size);
+}
+
 static struct kunit_case xbf_test_cases[] = {
+	KUNIT_CASE(xbf_test_disk_fault),
 	KUNIT_CASE(xbf_test_vdevice),
 	KUNIT_CASE(xbf_test_disk_name),
 	KUNIT_CASE(xbf_test_split),

@@ -183,6 +183,7 @@ struct xnf_info {
 	bool bounce_tx;			/* backend not trusted */
 	bool tx_on;			/* rings published, backend not closing */
 	bool broken;			/* backend broke the protocol */
+	bool rx_fault_logged;		/* a malformed RX packet was reported */
 	netdev_features_t backend_offloads;
 };
 
@@ -332,6 +333,23 @@ static enum xnf_rx_csum xnf_rx_csum_state(u16 rx_flags, bool is_gso, bool rxcsum
 	return XNF_CSUM_NONE;
 }
 
+/* What breaks the slot rules in a data response (status > 0) for ring slot
+ * @slot, or NULL if nothing does.
+ */
+static const char *xnf_rx_fault(const struct xen_netif_rx_response *rsp, unsigned int slot)
+{
+	if (rsp->id != slot)
+		return "response id is not its slot's";
+	if (rsp->status == 0)
+		return "response of zero bytes";
+	/* A GSO prefix slot is never asked for, so never expected. */
+	if (rsp->flags & XEN_NETRXF_gso_prefix)
+		return "GSO prefix slot";
+	if (rsp->offset + rsp->status > XEN_PAGE_SIZE)
+		return "response runs past its page";
+	return NULL;
+}
+
 /* Check a data response for ring slot @slot: 0 if usable, else the counter
  * to charge.
  */
@@ -340,11 +358,7 @@ static enum xnf_rx_stat xnf_rx_check(const struct xen_netif_rx_response *rsp,
 {
 	if (rsp->status < 0)
 		return XNF_RX_BACKEND_ERRORS;
-	/* A GSO prefix slot is never asked for, so never expected. */
-	if (rsp->id != slot || rsp->status == 0 || (rsp->flags & XEN_NETRXF_gso_prefix) ||
-	    rsp->offset + rsp->status > XEN_PAGE_SIZE)
-		return XNF_RX_MALFORMED;
-	return XNF_RX_PACKETS;
+	return xnf_rx_fault(rsp, slot) ? XNF_RX_MALFORMED : XNF_RX_PACKETS;
 }
 
 /* May the backend have produced up to @prod when @cons is ours and
@@ -797,12 +811,14 @@ static struct page *xnf_rx_reclaim(struct xnf_queue *q, RING_IDX idx)
 }
 
 /* Add the data of one response to the packet being assembled in *@skbp.
- * Returns 0, or the counter to charge once the packet is dropped; a packet
- * already found bad (@verdict) only has its slot reclaimed.
+ * Returns 0, or the counter to charge once the packet is dropped (and, for
+ * a malformed one, *@why says what is wrong); a packet already found bad
+ * (@verdict) only has its slot reclaimed.
  */
 static enum xnf_rx_stat xnf_rx_data(struct xnf_queue *q, RING_IDX idx,
 				    const struct xen_netif_rx_response *rsp,
-				    struct sk_buff **skbp, enum xnf_rx_stat verdict)
+				    struct sk_buff **skbp, enum xnf_rx_stat verdict,
+				    const char **why)
 {
 	unsigned int slot = idx & (XNF_RX_RING_SIZE - 1);
 	struct page *page = xnf_rx_reclaim(q, idx);
@@ -810,19 +826,25 @@ static enum xnf_rx_stat xnf_rx_data(struct xnf_queue *q, RING_IDX idx,
 	unsigned int len, copy;
 	void *data;
 
-	if (!page)
+	if (!page) {
+		*why = *why ?: "page still mapped by the backend";
 		return XNF_RX_MALFORMED;
+	}
 	if (verdict)
 		return verdict;
 	verdict = xnf_rx_check(rsp, slot);
+	if (verdict == XNF_RX_MALFORMED)
+		*why = xnf_rx_fault(rsp, slot);
 	if (verdict)
 		return verdict;
 
 	len = rsp->status;
 	data = page_address(page) + rsp->offset;
 	if (skb) {
-		if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS)
+		if (skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS) {
+			*why = "more fragments than a packet may have";
 			return XNF_RX_MALFORMED;
+		}
 		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, rsp->offset, len,
 				PAGE_SIZE);
 		q->rx_pages[slot] = NULL;
@@ -890,13 +912,14 @@ static struct sk_buff *xnf_rx_packet(struct xnf_queue *q, RING_IDX prod)
 	struct xen_netif_rx_response rsp;
 	enum xnf_rx_stat verdict;
 	struct sk_buff *skb = NULL;
+	const char *why = NULL;
 	u16 first_flags;
 	bool more;
 
 	RING_COPY_RESPONSE(&q->rx, cons, &rsp);
 	first_flags = rsp.flags;
 	more = rsp.flags & XEN_NETRXF_more_data;
-	verdict = xnf_rx_data(q, cons++, &rsp, &skb, 0);
+	verdict = xnf_rx_data(q, cons++, &rsp, &skb, 0, &why);
 
 	if (first_flags & XEN_NETRXF_extra_info) {
 		struct xen_netif_extra_info extra;
@@ -905,6 +928,7 @@ static struct sk_buff *xnf_rx_packet(struct xnf_queue *q, RING_IDX prod)
 		do {
 			if (cons == prod) {
 				verdict = XNF_RX_MALFORMED;
+				why = "extra info past the responses";
 				more = false;
 				break;
 			}
@@ -913,35 +937,45 @@ static struct sk_buff *xnf_rx_packet(struct xnf_queue *q, RING_IDX prod)
 			memcpy(&extra, &rsp, sizeof(extra));
 			if (!xnf_rx_reclaim(q, cons++) ||
 			    extra.type == XEN_NETIF_EXTRA_TYPE_NONE ||
-			    extra.type >= XEN_NETIF_EXTRA_TYPE_MAX)
+			    extra.type >= XEN_NETIF_EXTRA_TYPE_MAX) {
+				if (!verdict)
+					why = "extra info of an unknown type";
 				verdict = verdict ?: XNF_RX_MALFORMED;
-			else if (extra.type == XEN_NETIF_EXTRA_TYPE_GSO)
+			} else if (extra.type == XEN_NETIF_EXTRA_TYPE_GSO) {
 				gso = extra;
+			}
 		} while (extra.flags & XEN_NETIF_EXTRA_FLAG_MORE);
 	}
 
 	while (more) {
 		if (cons == prod) {
+			if (!verdict)
+				why = "fragments run past the responses";
 			verdict = XNF_RX_MALFORMED;
 			break;
 		}
 		RING_COPY_RESPONSE(&q->rx, cons, &rsp);
 		more = rsp.flags & XEN_NETRXF_more_data;
-		verdict = xnf_rx_data(q, cons++, &rsp, &skb, verdict);
+		verdict = xnf_rx_data(q, cons++, &rsp, &skb, verdict, &why);
 	}
 	q->rx.rsp_cons = cons;
 
-	if (!verdict) {
-		if (pskb_may_pull(skb, ETH_HLEN)) {
-			skb->protocol = eth_type_trans(skb, dev);
-			skb_reset_network_header(skb);
-			if (xnf_rx_offloads(skb, first_flags, &gso, dev->features & NETIF_F_RXCSUM))
-				verdict = XNF_RX_MALFORMED;
-		} else {
+	if (!verdict && !pskb_may_pull(skb, ETH_HLEN)) {
+		verdict = XNF_RX_MALFORMED;
+		why = "packet shorter than an Ethernet header";
+	} else if (!verdict) {
+		skb->protocol = eth_type_trans(skb, dev);
+		skb_reset_network_header(skb);
+		if (xnf_rx_offloads(skb, first_flags, &gso, dev->features & NETIF_F_RXCSUM)) {
 			verdict = XNF_RX_MALFORMED;
+			why = "GSO or checksum offload it cannot have";
 		}
 	}
 	if (verdict) {
+		/* Dropped and counted; the first malformed one is also named. */
+		if (verdict == XNF_RX_MALFORMED && !xchg(&q->info->rx_fault_logged, true))
+			netdev_warn(dev, "backend sent a malformed RX packet (%s); dropping such packets\n",
+				    why ?: "unknown fault");
 		xnf_rx_count(q, verdict, 1);
 		kfree_skb(skb);
 		return NULL;
@@ -1475,6 +1509,7 @@ static int xnf_connect(struct xnf_info *info)
 	xnf_set_xps(dev, nr_queues);
 
 	WRITE_ONCE(info->broken, false);
+	WRITE_ONCE(info->rx_fault_logged, false);
 	netdev_update_features(dev);
 	if (dev->mtu > ETH_DATA_LEN && !(dev->features & NETIF_F_SG)) {
 		netdev_warn(dev, "backend has no scatter-gather: MTU %u -> %u\n",
@@ -1554,6 +1589,14 @@ static void xnf_backend_changed(struct xenbus_device *xb, enum xenbus_state back
 		break;
 	case XenbusStateClosing:
 	case XenbusStateClosed:
+	case XenbusStateUnknown:	/* its directory has been removed */
+		/* The orderly way out passes through Closing first. */
+		if (backend_state != XenbusStateClosing && xb->state == XenbusStateConnected)
+			netdev_warn(dev, "backend %s while connected; disconnecting\n",
+				    backend_state == XenbusStateClosed ?
+				    "closed without closing first" : "vanished from xenstore");
+		else if (backend_state == XenbusStateUnknown)
+			break;		/* not connected: nothing to take down */
 		/* Stop using the rings, but keep them until the backend has
 		 * let go of our pages (remove, or its next InitWait).
 		 */
@@ -1967,6 +2010,23 @@ static void xnf_test_rx_check(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xnf_rx_check(&rsp, 1), XNF_RX_BACKEND_ERRORS);
 }
 
+/* Each broken slot rule is named for the log, and a good slot is not. */
+static void xnf_test_rx_fault(struct kunit *test)
+{
+	struct xen_netif_rx_response rsp = { .id = 3, .offset = 0, .status = 1514 };
+
+	KUNIT_EXPECT_NULL(test, xnf_rx_fault(&rsp, 3));
+	KUNIT_EXPECT_STREQ(test, xnf_rx_fault(&rsp, 4), "response id is not its slot's");
+	rsp.status = 0;
+	KUNIT_EXPECT_STREQ(test, xnf_rx_fault(&rsp, 3), "response of zero bytes");
+	rsp.status = 60;
+	rsp.flags = XEN_NETRXF_gso_prefix;
+	KUNIT_EXPECT_STREQ(test, xnf_rx_fault(&rsp, 3), "GSO prefix slot");
+	rsp.flags = 0;
+	rsp.offset = XEN_PAGE_SIZE - 59;
+	KUNIT_EXPECT_STREQ(test, xnf_rx_fault(&rsp, 3), "response runs past its page");
+}
+
 static void xnf_test_prod_plausible(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, xnf_prod_plausible(10, 10, 0));
@@ -1990,6 +2050,7 @@ static struct kunit_case xnf_test_cases[] = {
 	KUNIT_CASE(xnf_test_gso_mapping),
 	KUNIT_CASE(xnf_test_csum_mapping),
 	KUNIT_CASE(xnf_test_rx_check),
+	KUNIT_CASE(xnf_test_rx_fault),
 	KUNIT_CASE(xnf_test_prod_plausible),
 	{}
 };
