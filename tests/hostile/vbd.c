@@ -198,6 +198,7 @@ static void advertise(void)
 		hb_bewrite(b, "feature-persistent", "2");
 		hb_bewrite(b, "max-ring-page-order", "banana");
 		hb_bewrite(b, "multi-queue-max-queues", "%s", "");
+		hb_log("attacked vbd-feature-garbage: garbage in every feature key at InitWait");
 		V.max_order = MAX_ORDER;
 		V.max_queues = MAX_QUEUES;
 		V.max_ind = MAX_IND_SEGS;
@@ -212,6 +213,7 @@ static void advertise(void)
 		hb_bewrite(b, "max-ring-page-order", "4096");
 		hb_bewrite(b, "multi-queue-max-queues", "4294967295");
 		hb_bewrite(b, "feature-max-indirect-segments", "4294967295");
+		hb_log("attacked vbd-limits: ring order 4096, 2^32-1 queues and segments at InitWait");
 		V.max_order = MAX_ORDER;
 		V.max_queues = MAX_QUEUES;
 		V.max_ind = MAX_IND_SEGS;
