@@ -63,10 +63,10 @@
 XCPU=/extra/xcpu
 PINGPONGS=100000
 PING_S=300
-SR_CYCLES=5
+SR_CYCLES=2
 MIGRATIONS=1
 STEAL_S=20
-HOTPLUGS=2
+HOTPLUGS=1
 [ -f /extra/events.env ] && . /extra/events.env
 
 MEM=$(awk -F' = ' '$1 == "memory" { print $2 }' "$DOMU_CFG")

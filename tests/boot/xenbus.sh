@@ -44,7 +44,7 @@
 #                command typed into hvc0 is run by the domU's shell and its
 #                answer comes back (computed there, so the echo of what was
 #                typed cannot pass); again after the save/restore cycles;
-#   save/restore SR_CYCLES (5; make soak 20) xl save + xl restore cycles
+#   save/restore SR_CYCLES (2; make soak 20) xl save + xl restore cycles
 #                while fio writes and verifies xvda and xvdb, TCP flows both
 #                ways and two processes run xenstore transactions on
 #                counters in /tool/ (a path that outlives the domain): before
@@ -108,7 +108,7 @@
 . /extra/lib.sh
 
 PTY=/extra/ptyexpect
-SR_CYCLES=5
+SR_CYCLES=2
 XS_PROCS=8
 XS_TXNS=1000
 XS_KEYS=4
