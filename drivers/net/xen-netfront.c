@@ -60,6 +60,7 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/if_vlan.h>
+#include <linux/kmemleak.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -185,6 +186,17 @@ struct xnf_info {
 	bool broken;			/* backend broke the protocol */
 	bool rx_fault_logged;		/* a malformed RX packet was reported */
 	netdev_features_t backend_offloads;
+	/* TX skbs whose pages a broken backend kept mapped (xnf_hold_skb()) */
+	spinlock_t held_lock;
+	struct list_head held;
+	struct delayed_work held_work;
+};
+
+/* One such skb, with the grant the backend still maps. */
+struct xnf_held {
+	struct list_head node;
+	struct sk_buff *skb;
+	grant_ref_t gref;
 };
 
 /* ---- Pure helpers (KUnit-tested at the end of the file) ------------------ */
@@ -681,6 +693,69 @@ drop:
 	return NETDEV_TX_OK;
 }
 
+/*
+ * A TX slot's skb whose page the backend still maps after answering: the
+ * skb may be freed only once it lets go, or its memory (a slab object, it
+ * may be) would be reused under the backend's eyes.  Its socket is let go
+ * at once; the skb waits on info->held, retried every second.  Any
+ * context.
+ */
+static void xnf_hold_skb(struct xnf_info *info, struct sk_buff *skb, grant_ref_t gref)
+{
+	struct xnf_held *h = kmalloc(sizeof(*h), GFP_ATOMIC);
+	unsigned long flags;
+
+	skb_orphan(skb);
+	if (!h) {
+		/* Nothing to wait with: the skb is kept for good. */
+		gnttab_end_foreign_access(gref, NULL);
+		kmemleak_not_leak(skb);
+		return;
+	}
+	h->skb = skb;
+	h->gref = gref;
+	spin_lock_irqsave(&info->held_lock, flags);
+	list_add_tail(&h->node, &info->held);
+	spin_unlock_irqrestore(&info->held_lock, flags);
+	schedule_delayed_work(&info->held_work, HZ);
+}
+
+/* Free the held skbs the backend has let go of; @last: give up on the rest
+ * (the device goes): their grants go to the grant table's deferred list
+ * and the skbs are never freed.
+ */
+static void xnf_release_held(struct xnf_info *info, bool last)
+{
+	struct xnf_held *h, *next;
+	LIST_HEAD(done);
+	bool more;
+
+	spin_lock_irq(&info->held_lock);
+	list_for_each_entry_safe(h, next, &info->held, node) {
+		if (gnttab_try_end_foreign_access(h->gref)) {
+			list_move(&h->node, &done);
+		} else if (last) {
+			list_del(&h->node);
+			gnttab_end_foreign_access(h->gref, NULL);
+			kmemleak_not_leak(h->skb);
+			kfree(h);
+		}
+	}
+	more = !list_empty(&info->held);
+	spin_unlock_irq(&info->held_lock);
+	list_for_each_entry_safe(h, next, &done, node) {
+		consume_skb(h->skb);
+		kfree(h);
+	}
+	if (more && !last)
+		schedule_delayed_work(&info->held_work, HZ);
+}
+
+static void xnf_held_work(struct work_struct *work)
+{
+	xnf_release_held(container_of(to_delayed_work(work), struct xnf_info, held_work), false);
+}
+
 /* Give a completed (or abandoned) TX slot back.  Caller holds tx_lock or
  * owns the queue outright.
  */
@@ -688,13 +763,20 @@ static void xnf_tx_release(struct xnf_queue *q, u16 id, int budget)
 {
 	struct xnf_tx_slot *slot = &q->tx_slots[id];
 
-	if (xnf_end_access(q->info, slot->gref, slot->bounce)) {
-		if (slot->bounce)
+	if (slot->bounce) {
+		/* our private copy: the grant table frees it when it may */
+		if (xnf_end_access(q->info, slot->gref, slot->bounce))
 			__free_page(slot->bounce);
+	} else if (gnttab_try_end_foreign_access(slot->gref)) {
 		if (slot->skb)
 			napi_consume_skb(slot->skb, budget);
+	} else {
+		xnf_mark_broken(q->info, "granted page still in use");
+		if (slot->skb)
+			xnf_hold_skb(q->info, slot->skb, slot->gref);
+		else
+			gnttab_end_foreign_access(slot->gref, NULL);
 	}
-	/* else the skb leaks: its memory may still be mapped by the backend */
 	*slot = (struct xnf_tx_slot) { .gref = INVALID_GRANT_REF };
 	q->tx_free_ids[q->tx_nr_free_ids++] = id;
 }
@@ -1652,6 +1734,9 @@ static int xnf_probe(struct xenbus_device *xb, const struct xenbus_device_id *id
 	info = netdev_priv(dev);
 	info->netdev = dev;
 	info->xbdev = xb;
+	spin_lock_init(&info->held_lock);
+	INIT_LIST_HEAD(&info->held);
+	INIT_DELAYED_WORK(&info->held_work, xnf_held_work);
 	info->queues = kcalloc(max_queues, sizeof(*info->queues), GFP_KERNEL);
 	if (!info->queues) {
 		free_netdev(dev);
@@ -1720,6 +1805,8 @@ static void xnf_remove(struct xenbus_device *xb)
 		}
 	}
 	xnf_release_queues(info);
+	cancel_delayed_work_sync(&info->held_work);
+	xnf_release_held(info, true);
 	dev_set_drvdata(&xb->dev, NULL);
 	xnf_free(info);
 }

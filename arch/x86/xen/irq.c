@@ -31,6 +31,7 @@
 
 #define pr_fmt(fmt) "xen-irq: " fmt
 
+#include <linux/array_size.h>
 #include <linux/compiler.h>
 #include <linux/cpumask.h>
 #include <linux/init.h>
@@ -158,12 +159,24 @@ static const typeof(pv_ops) xen_irq_ops __initconst = {
  * xen_init_irq_ops() - install a PV guest's interrupt operations
  *
  * Called at the very start of xen_start_kernel(), just before the boot
- * CPU's xen_vcpu is pointed at shared_info.  Interrupts are masked then
- * and stay so until the kernel enables them.  Interrupt set-up becomes the
+ * CPU's xen_vcpu is pointed at shared_info (the stand-in until the real
+ * one is mapped).  Interrupts are masked then and stay so until the kernel
+ * enables them.  Interrupt set-up becomes the
  * event channels' (xen_init_IRQ()).
  */
 void __init xen_init_irq_ops(void)
 {
+	unsigned int i;
+
+	/*
+	 * Until shared_info is mapped, xen_vcpu points into the zeroed
+	 * stand-in xen_dummy_shared_info, whose mask 0 would read as
+	 * "enabled" while events are in fact masked (the domain builder
+	 * starts every vCPU masked).  Say what is true, for lockdep's
+	 * sake too: it checks the flag against its own count at boot.
+	 */
+	for (i = 0; i < ARRAY_SIZE(xen_dummy_shared_info.vcpu_info); i++)
+		xen_dummy_shared_info.vcpu_info[i].evtchn_upcall_mask = 1;
 	pv_ops.irq = xen_irq_ops.irq;
 	x86_init.irqs.intr_init = xen_init_IRQ;
 }
