@@ -7,7 +7,7 @@
 # ours in (plus the files still borrowed, see scripts/borrowed-files.txt) and
 # the kernel is built out of tree in $(BUILD)/obj.  Every target not named
 # here is handed to the kernel's own Makefile (menuconfig, savedefconfig,
-# bindeb-pkg, ...).  `make help` lists ours.
+# ...).  `make help` lists ours.
 
 BUILD  ?= $(CURDIR)/build
 KSRC   := $(BUILD)/linux
@@ -18,7 +18,13 @@ KMAKE  := $(MAKE) --no-print-directory -C $(KSRC) O=$(KOBJ) -j$(JOBS)
 
 export BUILD KSRC KOBJ
 
-.PHONY: all prepare xen_defconfig debug-kernel run check soak bench clean distclean help FORCE
+# One build number for every build (uname -v says #1 unless set): bindeb-pkg
+# stamps its package's revision into the kernel, so with the kernel's own
+# counter make and make bindeb-pkg would each relink what the other linked.
+export KBUILD_BUILD_VERSION ?= 1
+
+.PHONY: all prepare xen_defconfig debug-kernel run check soak bench clean distclean help FORCE \
+	bindeb-pkg debian-image
 .DEFAULT_GOAL := all
 
 prepare:
@@ -50,7 +56,25 @@ debug-kernel: prepare
 	@$(MAKE) --no-print-directory -C $(KSRC) O=$(DKOBJ) -j$(JOBS) bzImage vmlinux
 	@echo "  DONE    $(DKOBJ)/vmlinux"
 
-run: all
+# Debian's way: our kernel as a linux-image package (and linux-headers),
+# written to $(BUILD).  A build folder made by `make` is reused.
+bindeb-pkg: prepare $(KOBJ)/.config
+	@scripts/install-deps.sh pkg
+	@rm -f $(BUILD)/linux-*.deb $(BUILD)/linux-upstream_*
+	@$(KMAKE) KDEB_PKGVERSION=$$($(KMAKE) -s kernelversion)-$(KBUILD_BUILD_VERSION) bindeb-pkg
+	@touch $(BUILD)/.deb-stamp
+	@echo "  DONE    $$(cd $(BUILD) && ls linux-image-*.deb | grep -v -- -dbg_)"
+
+# The Debian 12 domU image with our package installed (scripts/debian-image.sh);
+# the package is rebuilt first when vmlinux changed since the last one.
+debian-image: all
+	@if [ ! -e $(BUILD)/.deb-stamp ] || [ $(KOBJ)/vmlinux -nt $(BUILD)/.deb-stamp ] || \
+	    ! ls $(BUILD)/linux-image-*-xenport_*.deb >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory bindeb-pkg; fi
+	@scripts/debian-image.sh $(BUILD)
+
+# DOMU=debian: boot the Debian image through PVGRUB2 instead of busybox
+run: all $(if $(filter debian,$(DOMU)),debian-image)
 	@scripts/run.sh
 
 check: all
@@ -79,6 +103,13 @@ help:
 	@echo '  make run            boot our kernel as a PV domU under the embedded Xen host,'
 	@echo '                      to a shell; poweroff in the domU ends the run'
 	@echo '                      (XEN=debian|shadow|debug picks the hypervisor, see README)'
+	@echo '  make run DOMU=debian'
+	@echo '                      the same with a Debian 12 domU: our kernel package in'
+	@echo '                      a systemd root image, booted through PVGRUB2, to login'
+	@echo '                      (root, password xen)'
+	@echo '  make bindeb-pkg     our kernel as Debian packages (linux-image, linux-headers)'
+	@echo '                      in $(BUILD)'
+	@echo '  make debian-image   the Debian domU image alone, in $(BUILD)/debian'
 	@echo '  make check          host checks and boot tests; ends with "N passed, N failed"'
 	@echo '                      (XEN=debug: every run on the debug hypervisor)'
 	@echo '  make soak           the long repetitions: 50 migrations under I/O, the'
@@ -87,7 +118,7 @@ help:
 	@echo '  make clean          remove build output (keeps the unpacked kernel tree)'
 	@echo '  make distclean      remove the whole build folder'
 	@echo '  make <target>       anything else goes to the kernel'"'"'s Makefile, e.g.'
-	@echo '                      menuconfig, savedefconfig, bindeb-pkg'
+	@echo '                      menuconfig, savedefconfig'
 	@echo ''
 	@echo '  BUILD=$(BUILD)  JOBS=$(JOBS)'
 

@@ -11,7 +11,9 @@ negotiated ("NEGOTIATED:" lines) is printed under the table.  A metric
 with fewer samples than rounds on either side is an error: the table says
 which, and the exit status is 1.
 
-Usage: bench/report.py SERIAL_LOG > table
+Usage: bench/report.py [--only METRIC] SERIAL_LOG > table
+
+--only METRIC prints that row alone (bench/run.sh with BENCH_DEBIAN_ONLY=1).
 """
 import re
 import statistics
@@ -30,6 +32,7 @@ METRICS = {
     "iperf_rx_gbps": ("Gbit/s", True),
     "ipi_rtt_us": ("us", False),
     "nanosleep_late_us": ("us", False),
+    "debian_login_s": ("s", False),
 }
 FIO = [m for m in METRICS if m.startswith("fio_")]
 
@@ -67,9 +70,15 @@ def table(values, other, label, metrics, rounds):
 
 
 def main():
+    args = sys.argv[1:]
+    only = None
+    if len(args) == 3 and args[0] == "--only" and args[1] in METRICS:
+        only, args = args[1], args[2:]
+    if len(args) != 1:
+        sys.exit("usage: bench/report.py [--only METRIC] SERIAL_LOG")
     values, negotiated = {}, []
     line_re = re.compile(r"BENCH: (\d+) (base|tuned|ours) (\w+) ([0-9.eE+-]+)")
-    with open(sys.argv[1], "rb") as f:
+    with open(args[0], "rb") as f:
         for raw in f:
             text = raw.decode("utf-8", "replace").replace("\r", "")
             m = line_re.search(text)
@@ -82,6 +91,9 @@ def main():
     print(f"ours/baseline over {rounds} rounds after a warm-up boot of each; "
           "ratio > 1.00 means ours is better")
     bad = 0 if rounds else 1
+    if only:
+        bad += table(values, "base", "baseline", [only], rounds)
+        return 1 if bad else 0
     bad += table(values, "base", "baseline", METRICS, rounds)
     print()
     print("baseline's blkfront given our defaults on its command line "

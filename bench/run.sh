@@ -12,7 +12,9 @@
 #      same PV domU ROUNDS times, the order alternating, and bench/driver.sh
 #      runs the workloads in it (also fio on the baseline with our blkfront
 #      defaults on its command line);
-#   4. bench/report.py prints the table, also kept in $BUILD/bench/results.txt.
+#   4. a second Xen host run boots the Debian 12 domU (make debian-image)
+#      with each kernel from xl create to its login prompt, ROUNDS times;
+#   5. bench/report.py prints the table, also kept in $BUILD/bench/results.txt.
 #
 # ROUNDS (default 5) sets the number of rounds.  See bench/README.md.
 
@@ -50,6 +52,9 @@ else
 	echo "  BENCH   $ROUNDS rounds of baseline and ours in one Xen host run (about $((ROUNDS * 5 + 6)) minutes)"
 fi
 st=0
+: > "$out/serial.log"
+# BENCH_DEBIAN_ONLY=1: only the Debian domU's row (step 4), its table alone
+[ "${BENCH_DEBIAN_ONLY:-0}" = 1 ] ||
 "$top/scripts/xen-host/boot.sh" --kernel "$stage/vmlinux-ours" --initrd "$out/initrd.cpio" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --disk2-mb 256 --no-create \
@@ -66,8 +71,28 @@ if [ -n "${BOOT_ONLY:-}" ]; then
 		      printf "%-22s median %6d ms of %d:%s\n", k, a[m], n[k], v[k] } }' | sort
 	exit "$st"
 fi
+# The Debian 12 domU (make debian-image): xl create to the login prompt
+# through PVGRUB2, systemd and getty, ours against the baseline, the same
+# image and initramfs, alternating, in a second Xen host run
+# (tests/boot/debian.sh in its bench mode).  BENCH_DEBIAN=0 skips it.
+: > "$out/debian-serial.log"
+if [ "${BENCH_DEBIAN:-1}" = 1 ]; then
+	make --no-print-directory -C "$top" debian-image
+	echo "DEBIAN_BENCH_ROUNDS=$ROUNDS" > "$stage/debian.env"
+	cp "$BUILD/baseline/obj/arch/x86/boot/bzImage" "$stage/vmlinuz-baseline"
+	echo "  BENCH   the Debian domU: $ROUNDS rounds of boot to login, baseline and ours (about $((ROUNDS * 5 + 5)) minutes)"
+	"$top/scripts/xen-host/boot.sh" --kernel "$BUILD/debian/pvgrub-x86_64.bin" \
+		--image "$BUILD/debian/rootfs.img" --cmdline "" --vcpus 2 --memory 512 \
+		--no-create --driver "$top/tests/boot/debian.sh" --extra "$top/tests/boot/lib.sh" \
+		--extra "$stage/debian.env" --extra "$stage/vmlinuz-baseline" \
+		--log "$out/debian-serial.log" --timeout $((900 + ROUNDS * 900)) \
+		> "$out/debian-boot.out" 2>&1 || st=$?
+fi
 rst=0
-python3 "$top/bench/report.py" "$out/serial.log" > "$out/results.txt" || rst=$?
+cat "$out/serial.log" "$out/debian-serial.log" > "$out/all-serial.log"
+only=()
+[ "${BENCH_DEBIAN_ONLY:-0}" = 1 ] && only=(--only debian_login_s)
+python3 "$top/bench/report.py" "${only[@]}" "$out/all-serial.log" > "$out/results.txt" || rst=$?
 cat "$out/results.txt"
 echo "  BENCH   table in $out/results.txt, raw lines in $out/serial.log"
 if [ "$rst" -ne 0 ]; then

@@ -3,7 +3,7 @@
 #
 # install-deps.sh - install the Debian packages a step needs, if missing.
 #
-# Usage: scripts/install-deps.sh build|check|bench ...
+# Usage: scripts/install-deps.sh build|check|bench|pkg|debian ...
 #
 #   build: the kernel source (linux-source-6.12) and what building it needs;
 #   check: what the tests use (QEMU, busybox, e2fsprogs, sparse; fio for
@@ -11,7 +11,10 @@
 #          runs), qemu-system-xen, whose QEMU the embedded dom0 runs as
 #          the qdisk backend, and libxen-dev, the libraries the hostile
 #          backend (tests/hostile) is linked with;
-#   bench: what the benchmarks put into the domU (fio, iperf3).
+#   bench: what the benchmarks put into the domU (fio, iperf3);
+#   pkg:   what `make bindeb-pkg` needs beyond build (dpkg-buildpackage,
+#          debhelper, rsync, lsb-release for the changelog's suite);
+#   debian: what scripts/debian-image.sh needs (mmdebstrap, mkfs.ext4 -d).
 #
 # Only Debian packages, with apt.  It runs apt-get update once, and only when
 # something is missing, so a machine that has everything pays nothing.
@@ -26,6 +29,8 @@ for what in "$@"; do
 	check) pkgs+=(sparse qemu-system-x86 qemu-system-xen busybox-static
 		      e2fsprogs cpio gzip ethtool fio xenstore-utils libxen-dev) ;;
 	bench) pkgs+=(fio iperf3) ;;
+	pkg) pkgs+=(dpkg-dev debhelper rsync lsb-release fakeroot) ;;
+	debian) pkgs+=(mmdebstrap e2fsprogs tar) ;;
 	*) echo "install-deps: unknown set '$what'" >&2; exit 2 ;;
 	esac
 done

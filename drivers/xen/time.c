@@ -75,9 +75,6 @@
  */
 #define XEN_STEAL_SLACK_NS	NSEC_PER_MSEC
 
-/* The level of our printk_deferred_once() messages (see xen_steal_clock()). */
-#define XEN_RS_DEFERRED_LEVEL	KERN_WARNING
-
 struct xen_runstate_offsets {
 	u64 carry[XEN_NR_RUNSTATES];	/* added to Xen's counters */
 	u64 saved[XEN_NR_RUNSTATES];	/* the totals at the last save */
@@ -339,7 +336,7 @@ u64 xen_steal_clock(int cpu)
 
 	before = sched_clock();
 	if (!xen_runstate_read(cpu, &rs)) {
-		printk_deferred_once(XEN_RS_DEFERRED_LEVEL
+		printk_deferred_once(KERN_WARNING
 				     pr_fmt("CPU%d: no runstate\n"), cpu);
 		return READ_ONCE(g->mark.steal);
 	}
@@ -351,8 +348,9 @@ u64 xen_steal_clock(int cpu)
 			       after, &cut);
 	raw_spin_unlock_irqrestore(&g->lock, flags);
 
+	/* expected now and then (clocks read at different moments): info */
 	if (cut)
-		printk_deferred_once(XEN_RS_DEFERRED_LEVEL
+		printk_deferred_once(KERN_INFO
 				     pr_fmt("CPU%d: Xen's steal outran the clock, held back\n"),
 				     cpu);
 	return steal;

@@ -33,6 +33,13 @@ usage: boot.sh --kernel PATH [options]
   --memory MB       domU memory (default 512)
   --disk-mb N       size of xvda, a sparse file in dom0 tmpfs on a loop
                     device (default 320)
+  --image FILE      xvda is FILE instead (a raw disk image, such as the
+                    Debian domU's rootfs.img): QEMU gives it to dom0 as a
+                    virtio disk with snapshot=on, so writes land in a
+                    throw-away overlay and FILE never changes; dom0 serves
+                    /dev/vda to the domU through blkback.  With --interactive
+                    the domU may reboot (on_reboot="restart"): the console
+                    follows it
   --disk2-mb N      also give the domU an xvdb of N MiB, the same way
                     (RAM-backed: for benchmarks where the disk must not be
                     the limit); default none
@@ -83,6 +90,7 @@ MEMORY=512
 DISK_MB=320
 DISK2_MB=0
 DISK2_BACKEND=blkback
+IMAGE=
 NO_CREATE=0
 MODE=interactive
 DRIVER=
@@ -128,6 +136,7 @@ while [ $# -gt 0 ]; do
 	--disk-mb) DISK_MB=$val ;;
 	--disk2-mb) DISK2_MB=$val ;;
 	--disk2-backend) DISK2_BACKEND=$val ;;
+	--image) IMAGE=$val ;;
 	--driver)
 		MODE=driver
 		DRIVER=$val
@@ -148,6 +157,7 @@ isnum() { case $1 in '' | *[!0-9]*) return 1 ;; *) return 0 ;; esac }
 [ -n "$KERNEL" ] || die "--kernel is required (see --help)"
 [ -f "$KERNEL" ] || die "no such kernel: $KERNEL"
 [ -z "$INITRD" ] || [ -f "$INITRD" ] || die "no such initrd: $INITRD"
+[ -z "$IMAGE" ] || [ -f "$IMAGE" ] || die "no such disk image: $IMAGE"
 [ "$MODE" != driver ] || [ -f "$DRIVER" ] || die "no such driver script: $DRIVER"
 for n in VCPUS MEMORY DISK_MB TIMEOUT; do
 	if ! isnum "${!n}" || [ "${!n}" -eq 0 ]; then
@@ -223,9 +233,9 @@ cp "$KERNEL" "$S/hostdata/kernel"
 [ -z "$INITRD" ] || cp "$INITRD" "$S/hostdata/initrd"
 [ "$MODE" != driver ] || cp "$DRIVER" "$S/hostdata/driver"
 printf '%s\n' "$CMDLINE" >"$S/hostdata/cmdline"
-printf 'MODE=%s\nVCPUS=%s\nMEMORY=%s\nDISK_MB=%s\nDISK2_MB=%s\nDISK2_BACKEND=%s\nNO_CREATE=%s\nXEN_FLAVOUR=%s\n' \
+printf 'MODE=%s\nVCPUS=%s\nMEMORY=%s\nDISK_MB=%s\nDISK2_MB=%s\nDISK2_BACKEND=%s\nNO_CREATE=%s\nXEN_FLAVOUR=%s\nDISK_IMAGE=%s\n' \
 	"$MODE" "$VCPUS" "$MEMORY" "$DISK_MB" "$DISK2_MB" "$DISK2_BACKEND" "$NO_CREATE" "$XEN_FLAVOUR" \
-	>"$S/hostdata/params"
+	"${IMAGE:+1}" >"$S/hostdata/params"
 for f in "${EXTRAS[@]}"; do
 	cp -a "$f" "$S/extra/"
 done
@@ -290,6 +300,12 @@ if [ "$MODE" = interactive ]; then
 		-mon chardev=con,mode=readline)
 else
 	QEMU+=(-chardev "stdio,id=con,signal=off,logfile=${SERIAL_LOG//,/,,}")
+fi
+if [ -n "$IMAGE" ]; then
+	IMAGE=$(cd "$(dirname "$IMAGE")" && pwd)/$(basename "$IMAGE")
+	# shellcheck disable=SC2054
+	QEMU+=(-drive "file=${IMAGE//,/,,},format=raw,if=none,id=xvda,snapshot=on,cache=unsafe"
+		-device virtio-blk-pci,drive=xvda)
 fi
 # have the kernel kill QEMU should this script die without running its trap
 if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then

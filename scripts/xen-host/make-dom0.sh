@@ -7,7 +7,8 @@
 #   OUTDIR/dom0.vmlinuz   Debian's 6.1 kernel (the one linux-image-amd64 pulls)
 #   OUTDIR/dom0.cpio.gz   dom0 initramfs: busybox-static, the xl toolstack,
 #                         xenstored/xenconsoled, real ip/losetup, their shared
-#                         libraries, the Xen backend modules and our /init
+#                         libraries, the Xen backend modules, virtio-blk (for
+#                         boot.sh --image) and our /init
 #   OUTDIR/dom0-qemu.cpio.gz
 #                         an overlay for it: Debian's QEMU for Xen (the device
 #                         model xl starts for qdisk disks) and the shared
@@ -166,7 +167,7 @@ QEMU_DM=/usr/libexec/xen-qemu-system-i386
 # keymap (from qemu-system-data), or exits
 QEMU_DATA=(/usr/share/qemu/keymaps/en-us)
 MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback
-	xen-netback bridge loop null_blk)
+	xen-netback bridge loop null_blk virtio_pci virtio_blk)
 # shipped, but loaded by the tests that want them (with their parameters)
 ON_DEMAND=" null_blk "
 

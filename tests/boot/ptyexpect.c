@@ -4,6 +4,7 @@
  * answer; dom0's boot tests use it on `xl console DOMU` (tests/boot/xenbus.sh).
  *
  *   ptyexpect SECONDS SEND WANT CMD [ARG...]
+ *   ptyexpect SECONDS SEND WANT [SEND WANT]... -- CMD [ARG...]
  *
  * CMD runs as if from a terminal: in a new session, with a new
  * pseudo-terminal as its controlling terminal and its stdin, stdout and
@@ -17,6 +18,13 @@
  *
  * The caller picks WANT so that only the far end's answer can hold it, not
  * the echo of what was typed: SEND "echo x-$((6 * 7))" and WANT "x-42".
+ *
+ * The second form is a dialogue, such as a login: the pairs are steps, taken
+ * in order within the one time limit.  The first step is typed again every
+ * 3 s as above (to wake a console); every later step is typed once, when the
+ * step before it is done, and its WANT must appear in what came after that
+ * (a user name typed twice would become the password).  Ctrl-] is typed
+ * after the last step.
  *
  * Output: the last 1200 bytes of the session, control characters shown as
  * '.', each line prefixed "ptyexpect: | ", then one line saying whether WANT
@@ -106,21 +114,41 @@ static void show_tail(void)
 	}
 }
 
+static void usage(void)
+{
+	fputs("usage: ptyexpect SECONDS SEND WANT CMD [ARG...]\n"
+	      "       ptyexpect SECONDS SEND WANT [SEND WANT]... -- CMD [ARG...]\n",
+	      stderr);
+}
+
 int main(int argc, char **argv)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-	unsigned int seconds, typed = 0;
+	unsigned int seconds, typed = 0, step = 0, steps = 1;
 	bool found = false, closed = false;
 	const char *send, *want;
 	double next_type = 0, took;
 	struct timespec t0;
-	char slave[128];
+	size_t mark = 0;	/* where the current step's answer may start */
+	char slave[128], **cmd;
 	int master, status;
 	pid_t pid;
 
 	if (argc < 5) {
-		fputs("usage: ptyexpect SECONDS SEND WANT CMD [ARG...]\n", stderr);
+		usage();
 		return 2;
+	}
+	cmd = argv + 4;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--"))
+			continue;
+		if (i < 4 || (i - 2) % 2 || i + 1 >= argc) {
+			usage();
+			return 2;
+		}
+		steps = (i - 2) / 2;
+		cmd = argv + i + 1;
+		break;
 	}
 	seconds = strtoul(argv[1], NULL, 0);
 	send = argv[2];
@@ -133,7 +161,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ioctl(master, TIOCSWINSZ, &ws);
-	pid = start(slave, master, argv + 4);
+	pid = start(slave, master, cmd);
 	if (pid < 0) {
 		perror("ptyexpect: fork");
 		return 2;
@@ -147,13 +175,17 @@ int main(int argc, char **argv)
 			if (type_in(master, send, strlen(send)) || type_in(master, "\r", 1))
 				break;
 			typed++;
-			next_type = since(&t0) + RETYPE_SECONDS;
+			/* only the first step is typed again */
+			next_type = step ? 1e12 : since(&t0) + RETYPE_SECONDS;
 		}
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		if (have > sizeof(seen) - 4096) {
-			memmove(seen, seen + sizeof(seen) / 2, have - sizeof(seen) / 2);
-			have -= sizeof(seen) / 2;
+			size_t drop = sizeof(seen) / 2;
+
+			memmove(seen, seen + drop, have - drop);
+			have -= drop;
+			mark = mark > drop ? mark - drop : 0;
 		}
 		n = read(master, seen + have, sizeof(seen) - have);
 		if (n < 0 && errno == EINTR)
@@ -163,7 +195,17 @@ int main(int argc, char **argv)
 			continue;
 		}
 		have += n;
-		found = memmem(seen, have, want, strlen(want)) != NULL;
+		found = memmem(seen + mark, have - mark, want, strlen(want)) != NULL;
+		if (found && step + 1 < steps) {
+			printf("ptyexpect: step %u: '%s' seen after %.1f s\n",
+			       step + 1, want, since(&t0));
+			step++;
+			send = argv[2 + 2 * step];
+			want = argv[3 + 2 * step];
+			mark = have;
+			next_type = 0;
+			found = false;
+		}
 	}
 	took = since(&t0);
 	if (!closed) {
@@ -181,7 +223,8 @@ int main(int argc, char **argv)
 		}
 	}
 	show_tail();
-	printf("ptyexpect: '%s' %s after %.1f s, typed %u time(s)%s\n", want,
+	printf("ptyexpect: %s'%s' %s after %.1f s, typed %u time(s)%s\n",
+	       steps > 1 ? "the last step's " : "", want,
 	       found ? "seen" : "NOT seen", took, typed,
 	       closed ? "; the command closed the terminal first" : "");
 	return !found;
