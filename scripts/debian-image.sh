@@ -152,6 +152,7 @@ mkdir -p "$root/var/log/journal"
 : >"$root/etc/machine-id"
 
 # entry ID TITLE VERSION: a grub.cfg menu entry for /boot/vmlinuz-VERSION
+# (TITLE goes in single quotes: no apostrophes in it)
 entry() {
 	echo "menuentry '$2' --id $1 {"
 	echo "	echo 'Loading Linux $3 ...'"
@@ -169,9 +170,12 @@ mkdir -p "$root/boot/grub"
 	echo "set timeout=2"
 	echo "set default=xenport"
 	echo "load_env -f /boot/grub/grubenv"
-	echo 'if [ -n "$domu_kernel" ]; then set default="$domu_kernel"; fi'
+	echo 'if [ -n "$domu_kernel" ]; then'
+	echo '	echo "grubenv picks $domu_kernel"'
+	echo '	set default="$domu_kernel"'
+	echo 'fi'
 	entry xenport "Debian GNU/Linux, with Linux $ours (our Xen port)" "$ours"
-	entry debian "Debian GNU/Linux, with Linux $theirs (Debian's kernel)" "$theirs"
+	entry debian "Debian GNU/Linux, with Linux $theirs (the Debian kernel)" "$theirs"
 	echo "if [ -f /boot/vmlinuz-baseline ]; then"
 	echo "menuentry 'Debian GNU/Linux, with upstream Linux Xen port (bench baseline)' --id baseline {"
 	echo "	linux /boot/vmlinuz-baseline root=/dev/xvda ro console=hvc0 net.ifnames=0"

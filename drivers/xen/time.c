@@ -75,6 +75,14 @@
  */
 #define XEN_STEAL_SLACK_NS	NSEC_PER_MSEC
 
+/*
+ * The levels of our printk_deferred_once() messages (see xen_steal_clock()):
+ * a vCPU without runstate is a fault; steal held back is expected now and
+ * then (the two clocks are read at different moments).
+ */
+#define XEN_RS_FAULT_LEVEL	KERN_WARNING
+#define XEN_RS_NOTE_LEVEL	KERN_INFO
+
 struct xen_runstate_offsets {
 	u64 carry[XEN_NR_RUNSTATES];	/* added to Xen's counters */
 	u64 saved[XEN_NR_RUNSTATES];	/* the totals at the last save */
@@ -336,7 +344,7 @@ u64 xen_steal_clock(int cpu)
 
 	before = sched_clock();
 	if (!xen_runstate_read(cpu, &rs)) {
-		printk_deferred_once(KERN_WARNING
+		printk_deferred_once(XEN_RS_FAULT_LEVEL
 				     pr_fmt("CPU%d: no runstate\n"), cpu);
 		return READ_ONCE(g->mark.steal);
 	}
@@ -348,9 +356,8 @@ u64 xen_steal_clock(int cpu)
 			       after, &cut);
 	raw_spin_unlock_irqrestore(&g->lock, flags);
 
-	/* expected now and then (clocks read at different moments): info */
 	if (cut)
-		printk_deferred_once(KERN_INFO
+		printk_deferred_once(XEN_RS_NOTE_LEVEL
 				     pr_fmt("CPU%d: Xen's steal outran the clock, held back\n"),
 				     cpu);
 	return steal;
