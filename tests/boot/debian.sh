@@ -23,7 +23,8 @@
 #            here by dom0, so the guest's words are checked, not trusted
 #   systemd  systemctl is-system-running --wait says "running" and no unit
 #            failed
-#   rootfs   / is /dev/xvda, ext4, mounted read-write; /dev/xvda exists and
+#   rootfs   / is /dev/xvda, ext4, mounted read-write (blkback's counters
+#            show sectors read and written); /dev/xvda exists and
 #            is the only xvd node (udev made it); /sys/hypervisor/type: xen
 #   udev     the xen bus devices' modaliases are xen:vbd and xen:vif, kmod
 #            resolves them to xen_blkfront and xen_netfront (built in, for
@@ -205,13 +206,18 @@ one_kernel() {
 	*) st=1 ;;
 	esac
 	[ "$(cat $DATA/$K.xvd)" = "/dev/xvda " ] || st=1
+	# and blkback served it: sectors read and written on xvda (51712)
+	rd=$(num "$(bestat 51712 rd_sect)")
+	wr=$(num "$(bestat 51712 wr_sect)")
+	say "blkback vbd-$(domid)-51712: rd_sect $rd, wr_sect $wr"
+	[ "$rd" -gt 0 ] && [ "$wr" -gt 0 ] || st=1
 	# systemd-detect-virt (printed above) believes CPUID first, which a PV
 	# guest under TCG reads from the outer QEMU: /sys/hypervisor is ours
 	case "$(cat $DATA/$K.virt)" in
 	"xen "*) ;;
 	*) st=1 ;;
 	esac
-	result $st "$K: / is /dev/xvda, ext4, read-write; udev made /dev/xvda; /sys/hypervisor/type says xen"
+	result $st "$K: / is /dev/xvda, ext4, read-write, blkback counted its reads and writes; udev made /dev/xvda; /sys/hypervisor/type says xen"
 
 	st=0
 	[ "$(cat $DATA/$K.modalias)" = "xen:vbd xen:vif " ] || st=1
@@ -339,10 +345,13 @@ if [ -n "${DEBIAN_BENCH_ROUNDS:-}" ]; then
 		for K in $order; do
 			pick "$K" || { say "bench: grubenv not written"; exit 1; }
 			logins=$(count "$PROMPT")
+			picks=$(count "grubenv picks $K")
 			t0=$(now)
 			"$XL" create "$DOMU_CFG" > /dev/null 2>&1 && wait_for "$PROMPT" $((logins + 1)) 900 ||
 				{ say "bench: $K did not reach the login prompt"; exit 1; }
 			took=$(secs_since "$t0")
+			[ "$(count "grubenv picks $K")" -gt "$picks" ] ||
+				{ say "bench: PVGRUB2 did not boot $K"; exit 1; }
 			name=ours
 			[ $K = baseline ] && name=base
 			echo "BENCH: $r $name debian_login_s $took"
