@@ -34,7 +34,8 @@
 # asks the running system which device holds /).  It has one entry per
 # kernel in /boot, ours first, and picks the entry named by the variable
 # domu_kernel in /boot/grub/grubenv when set (xenport, debian or baseline):
-# that is how the tests and `make run DOMU=debian KERNEL=debian` choose.
+# that is how the tests choose (dom0 writes grubenv with debugfs); at the
+# menu on the console (two seconds) a user picks by hand.
 #
 # The root password is "xen": this image is for tests on a private bridge,
 # never for a network anyone else can reach.
