@@ -80,7 +80,7 @@ if [ "${BENCH_DEBIAN:-1}" = 1 ]; then
 	make --no-print-directory -C "$top" debian-image
 	echo "DEBIAN_BENCH_ROUNDS=$ROUNDS" > "$stage/debian.env"
 	cp "$BUILD/baseline/obj/arch/x86/boot/bzImage" "$stage/vmlinuz-baseline"
-	echo "  BENCH   the Debian domU: $ROUNDS rounds of boot to login, baseline and ours (about $((ROUNDS * 5 + 5)) minutes)"
+	echo "  BENCH   the Debian domU: $ROUNDS rounds of boot to login, baseline and ours (about $((ROUNDS * 2 + 4)) minutes)"
 	"$top/scripts/xen-host/boot.sh" --kernel "$BUILD/debian/pvgrub-x86_64.bin" \
 		--image "$BUILD/debian/rootfs.img" --cmdline "" --vcpus 2 --memory 512 \
 		--no-create --driver "$top/tests/boot/debian.sh" --extra "$top/tests/boot/lib.sh" \
