@@ -319,7 +319,7 @@ if want debian; then
 	make --no-print-directory -C "$top" debian-image 2>&1 | sed 's/^/# /'
 	[ "${PIPESTATUS[0]}" -eq 0 ] || tap 1 "make debian-image: our package in a Debian 12 image"
 	echo "DEBIAN_KERNELS='${DEBIAN_KERNELS:-xenport}'" > "$out/debian.env"
-	echo "# Debian domU ($(xen_for debian)): kernels ${DEBIAN_KERNELS:-xenport}; PVGRUB2, systemd, login on hvc0, save/restore, reboot, shutdown (about 10 minutes a kernel)"
+	echo "# Debian domU ($(xen_for debian)): kernels ${DEBIAN_KERNELS:-xenport}; PVGRUB2, systemd, login on hvc0, save/restore, reboot, shutdown (about 4 minutes a kernel)"
 fi
 xen_run xen-debian "$top/tests/boot/debian.sh" --xen "$(xen_for debian)" \
 	--kernel "$BUILD/debian/pvgrub-x86_64.bin" --image "$BUILD/debian/rootfs.img" \
