@@ -23,7 +23,7 @@ export BUILD KSRC KOBJ
 # counter make and make bindeb-pkg would each relink what the other linked.
 export KBUILD_BUILD_VERSION ?= 1
 
-.PHONY: all prepare xen_defconfig debug-kernel run check soak bench clean distclean help FORCE \
+.PHONY: all prepare xen_defconfig debug-kernel run check soak bench clean distclean help bench-hypercalls FORCE \
 	bindeb-pkg debian-image
 .DEFAULT_GOAL := all
 
@@ -87,6 +87,10 @@ bench: all
 	@scripts/install-deps.sh bench
 	@bench/run.sh
 
+bench-hypercalls: all
+	@scripts/install-deps.sh bench
+	@bench/hypercalls.sh
+
 clean:
 	rm -rf $(KOBJ) $(DKOBJ) $(BUILD)/host $(BUILD)/domu $(BUILD)/check
 
@@ -115,6 +119,7 @@ help:
 	@echo '  make soak           the long repetitions: 50 migrations under I/O, the'
 	@echo '                      main boot tests 20 times (hours under TCG)'
 	@echo '  make bench          our port against upstream'"'"'s, side by side'
+	@echo '  make bench-hypercalls  hypercalls per fork+exec, ours and upstream'"'"'s, counted by the debug Xen'
 	@echo '  make clean          remove build output (keeps the unpacked kernel tree)'
 	@echo '  make distclean      remove the whole build folder'
 	@echo '  make <target>       anything else goes to the kernel'"'"'s Makefile, e.g.'

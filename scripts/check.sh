@@ -44,6 +44,13 @@
 #                against dom0's, CLOCK_MONOTONIC across two save/restores
 #                and a live migration, the wall clock after each, and
 #                steal time;
+#   mmu          tests/boot/mmu.sh: domUs of 256 MiB (maxmem 512), 1 GiB
+#                and 3 GiB each touch 90 % of their RAM; fork+exec storms
+#                and threads racing mmap, mprotect and faults, data checked
+#                and no memory lost; xl mem-set down, up to maxmem and
+#                back with a pattern intact; save/restores and live
+#                migrations during a fork storm; no refused page-table
+#                update in Xen's log;
 #   hostile      an eighth run, tests/boot/hostile.sh: tests/hostile, a
 #                backend in dom0 that lies, attacks a vbd and a vif of the
 #                domU in 12 of its scenarios (all of them in make soak, on
@@ -237,7 +244,7 @@ xen_run xen-boot "$top/tests/boot/driver.sh" --xen "$(xen_for debian)" --initrd 
 # Live migration needs shadow paging: never Debian's binary.
 mig=$(xen_for shadow)
 [ "$mig" != debian ] || mig=shadow
-if want netfront || want blkfront || want qdisk || want migrate || want xenbus || want events; then
+if want netfront || want blkfront || want qdisk || want migrate || want xenbus || want events || want mmu; then
 	echo "# Xen $mig for the runs below: built from Debian's source on first use (about 4 minutes)"
 	"$top/scripts/xen-host/build-xen.sh" "$mig" "$BUILD/xen-host" 2>&1 |
 		grep -v '^gpgv:' | sed 's/^/# /'
@@ -290,6 +297,18 @@ xen_run xen-events "$top/tests/boot/events.sh" --xen "$mig" --initrd "$einitrd" 
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 4 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
 	--extra "$BUILD/domu/xcpu" --timeout 1800
+
+# The PV MMU, the p2m, the memory map and the balloon (tests/boot/mmu.sh):
+# domUs of 256 MiB (maxmem 512), 1 GiB and 3 GiB, created by the driver on
+# a 5 GiB host; xmm (fork storms, mmap races, RAM fills) in their initrd.
+gcc -O2 -Wall -Wextra -Wno-unused-parameter -static -pthread -o "$BUILD/domu/xmm" \
+	"$top/tests/boot/xmm.c" || exit 1
+minitrd=$BUILD/domu/initrd-mmu.cpio.gz
+want mmu && { "$top/scripts/make-domu-initrd.sh" "$minitrd" "$BUILD/domu/xmm" || exit 1; }
+want mmu && echo "# mmu tests ($mig): 256 MiB/1 GiB/3 GiB domUs filled, fork storm and mmap races, xl mem-set down, up to maxmem and back, save/restores and migrations under a fork storm (about 9 minutes)"
+xen_run xen-mmu "$top/tests/boot/mmu.sh" --xen "$mig" --initrd "$minitrd" \
+	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 2 --memory 256 --host-mb 5120 --disk-mb 32 --no-create --timeout 2400
 
 # A backend that lies: tests/hostile in dom0 serves a vbd and a vif of the
 # domU and attacks them, one scenario at a time (tests/boot/hostile.sh).

@@ -24,9 +24,14 @@
 #      the normal kernel;
 #   6. the Debian domU run (tests/boot/debian.sh) with our kernel and then
 #      Debian's own, the control, in the same image and the same Xen host
-#      run (make check boots ours alone).
+#      run (make check boots ours alone);
+#   7. the MMU run (tests/boot/mmu.sh) on the debug hypervisor, whose log
+#      names any page-table update it refuses, with SOAK_SR_CYCLES save/
+#      restores and SOAK_MMU_MIGRATIONS (default 10) live migrations during
+#      the fork storm, and 120 s storms and 60 s races, instead of make
+#      check's 3, 2, 20 s and 15 s.
 #
-# SOAK_STEPS (default "1 2 3 4 5 6") picks the steps to run, e.g. SOAK_STEPS=1
+# SOAK_STEPS (default "1 2 3 4 5 6 7") picks the steps to run, e.g. SOAK_STEPS=1
 # for the migrations alone.  Each step prints its own summary; the exit
 # status is non-zero if any failed.  Under TCG on 2 cores: about 40 s a migration with I/O (so about
 # 40 minutes for step 1), about 35 s a save/restore cycle with I/O (step 2:
@@ -43,7 +48,7 @@ migrations=${SOAK_MIGRATIONS:-50}
 cycles=${SOAK_SR_CYCLES:-20}
 txns=${SOAK_XS_TXNS:-3000}
 boots=${SOAK_BOOTS:-20}
-steps=" ${SOAK_STEPS:-1 2 3 4 5 6} "
+steps=" ${SOAK_STEPS:-1 2 3 4 5 6 7} "
 xen=${XEN:-shadow}
 [ "$xen" != debian ] || xen=shadow
 st=0
@@ -55,7 +60,7 @@ step() { case $steps in *" $1 "*) return 0 ;; esac; echo "# soak $1: skipped (SO
 
 if step 1; then
 	echo "MIGRATIONS=$migrations" > "$out/migrate.env"
-	echo "# soak 1/6: $migrations live migrations under I/O on Xen $xen (log $out/migrate.log)"
+	echo "# soak 1/7: $migrations live migrations under I/O on Xen $xen (log $out/migrate.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$finitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 		--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 256 \
@@ -64,14 +69,14 @@ if step 1; then
 		--log "$out/migrate.log" --timeout $((1800 + migrations * 120)) > "$out/migrate.out" 2>&1
 	mst=$?
 	tr -d '\r' < "$out/migrate.log" | grep -aE '^(TAP: |# migration times|# fio: )' | sed 's/^/  /'
-	echo "# soak 1/6: boot.sh exited $mst"
+	echo "# soak 1/7: boot.sh exited $mst"
 	[ $mst -eq 0 ] || st=1
 fi
 
 if step 2; then
 	gcc -O2 -Wall -static -o "$BUILD/domu/ptyexpect" "$top/tests/boot/ptyexpect.c" || exit 1
 	printf 'SR_CYCLES=%s\nXS_TXNS=%s\n' "$cycles" "$txns" > "$out/xenbus.env"
-	echo "# soak 2/6: the xenbus run with $cycles save/restore cycles, $txns transactions a process, on Xen $xen (log $out/xenbus.log)"
+	echo "# soak 2/7: the xenbus run with $cycles save/restore cycles, $txns transactions a process, on Xen $xen (log $out/xenbus.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$finitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent xtest.console=shell" \
 		--vcpus 2 --memory 320 --disk-mb 64 --disk2-mb 128 --no-create \
@@ -80,12 +85,12 @@ if step 2; then
 		--log "$out/xenbus.log" --timeout $((1500 + cycles * 90 + txns / 4)) > "$out/xenbus.out" 2>&1
 	xst=$?
 	tr -d '\r' < "$out/xenbus.log" | grep -aE '^(TAP: |# save \+ restore times|# domU: xtest: xs-txn: (ok|FAILED))' | sed 's/^/  /'
-	echo "# soak 2/6: boot.sh exited $xst"
+	echo "# soak 2/7: boot.sh exited $xst"
 	[ $xst -eq 0 ] || st=1
 fi
 
 if step 3; then
-	echo "# soak 3/6: the main boot tests $boots times"
+	echo "# soak 3/7: the main boot tests $boots times"
 	"$top/scripts/flake-rate.sh" "$boots" || st=1
 fi
 
@@ -94,7 +99,7 @@ if step 4; then
 	einitrd=$BUILD/domu/initrd-events.cpio.gz
 	"$top/scripts/make-domu-initrd.sh" "$einitrd" "$BUILD/domu/xcpu" || exit 1
 	printf 'SR_CYCLES=%s\nMIGRATIONS=5\nHOTPLUGS=10\n' "$cycles" > "$out/events.env"
-	echo "# soak 4/6: the events run with $cycles save/restore cycles on Xen $xen (log $out/events.log)"
+	echo "# soak 4/7: the events run with $cycles save/restore cycles on Xen $xen (log $out/events.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$einitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 		--vcpus 4 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
@@ -103,19 +108,19 @@ if step 4; then
 		--log "$out/events.log" --timeout $((1800 + cycles * 60)) > "$out/events.out" 2>&1
 	est=$?
 	tr -d '\r' < "$out/events.log" | grep -aE '^(TAP: |# restore [0-9]+:|# migration [0-9]+:|# domU: monotonic)' | sed 's/^/  /'
-	echo "# soak 4/6: boot.sh exited $est"
+	echo "# soak 4/7: boot.sh exited $est"
 	[ $est -eq 0 ] || st=1
 fi
 
 if step 5; then
-	echo "# soak 5/6: the debug kernel (make debug-kernel; 10-20 min the first time)"
+	echo "# soak 5/7: the debug kernel (make debug-kernel; 10-20 min the first time)"
 	make --no-print-directory -C "$top" debug-kernel > "$out/debug-kernel.log" 2>&1 ||
 		{ tail -n 20 "$out/debug-kernel.log"; exit 1; }
 	gcc -O2 -Wall -Wextra -static -o "$BUILD/domu/hostile" "$top"/tests/hostile/*.c \
 		-lxenstore -lxengnttab -lxenevtchn -lxentoolcore -lxentoollog -lpthread || exit 1
 	"$top/scripts/make-domu-initrd.sh" "$BUILD/domu/initrd.cpio.gz" || exit 1
 	echo "HOSTILE_SCENARIOS='${SOAK_HOSTILE:-}'" > "$out/hostile.env"
-	echo "# soak 5/6: every hostile-backend scenario on the debug kernel, Xen debian (log $out/hostile.log)"
+	echo "# soak 5/7: every hostile-backend scenario on the debug kernel, Xen debian (log $out/hostile.log)"
 	"$top/scripts/xen-host/boot.sh" --xen debian --kernel "$BUILD/obj-debug/vmlinux" \
 		--initrd "$BUILD/domu/initrd.cpio.gz" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
@@ -125,14 +130,36 @@ if step 5; then
 		--log "$out/hostile.log" --timeout 5400 > "$out/hostile.out" 2>&1
 	hst=$?
 	tr -d '\r' < "$out/hostile.log" | grep -aE '^(TAP: |# --- )' | sed 's/^/  /'
-	echo "# soak 5/6: boot.sh exited $hst"
+	echo "# soak 5/7: boot.sh exited $hst"
 	[ $hst -eq 0 ] || st=1
 fi
 
 if step 6; then
-	echo "# soak 6/6: the Debian domU, our kernel then Debian's (the control), one Xen host run"
+	echo "# soak 6/7: the Debian domU, our kernel then Debian's (the control), one Xen host run"
 	CHECK_RUNS=debian DEBIAN_KERNELS="xenport debian" "$top/scripts/check.sh" 2>&1 |
 		tee "$out/debian.out" | grep -E '^(ok|not ok|# debian|[0-9]+ passed)'
 	[ "${PIPESTATUS[0]}" -eq 0 ] || st=1
+fi
+
+if step 7; then
+	mxen=${XEN:-debug}
+	[ "$mxen" != debian ] || mxen=debug
+	printf 'SR_CYCLES=%s\nMIGRATIONS=%s\nSTORM_S=120\nRACE_S=60\n' "$cycles" \
+		"${SOAK_MMU_MIGRATIONS:-10}" > "$out/mmu.env"
+	gcc -O2 -Wall -Wextra -Wno-unused-parameter -static -pthread -o "$BUILD/domu/xmm" \
+		"$top/tests/boot/xmm.c" || exit 1
+	minitrd=$BUILD/domu/initrd-mmu.cpio.gz
+	"$top/scripts/make-domu-initrd.sh" "$minitrd" "$BUILD/domu/xmm" || exit 1
+	echo "# soak 7/7: the MMU run with $cycles save/restores and ${SOAK_MMU_MIGRATIONS:-10} migrations under a fork storm on Xen $mxen (log $out/mmu.log)"
+	"$top/scripts/xen-host/boot.sh" --xen "$mxen" --kernel "$KOBJ/vmlinux" --initrd "$minitrd" \
+		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+		--vcpus 2 --memory 256 --host-mb 5120 --disk-mb 32 --no-create \
+		--driver "$top/tests/boot/mmu.sh" --extra "$top/tests/boot/lib.sh" \
+		--extra "$BUILD/domu/xtest" --extra "$out/mmu.env" \
+		--log "$out/mmu.log" --timeout $((2400 + cycles * 60)) > "$out/mmu.out" 2>&1
+	mst=$?
+	tr -d '\r' < "$out/mmu.log" | grep -aE '^(TAP: |# domU: (forkstorm|race|fill):|# mem-set)' | sed 's/^/  /'
+	echo "# soak 7/7: boot.sh exited $mst"
+	[ $mst -eq 0 ] || st=1
 fi
 exit $st

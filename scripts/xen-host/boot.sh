@@ -31,6 +31,8 @@ usage: boot.sh --kernel PATH [options]
   --cmdline STR     domU kernel arguments (default "console=hvc0 earlyprintk=xen")
   --vcpus N         domU vCPUs (default 2)
   --memory MB       domU memory (default 512)
+  --host-mb MB      memory of the QEMU machine Xen runs on (default 3072;
+                    dom0 takes 1536 of it, Xen gives domUs the rest)
   --disk-mb N       size of xvda, a sparse file in dom0 tmpfs on a loop
                     device (default 320)
   --image FILE      xvda is FILE instead (a raw disk image, such as the
@@ -87,6 +89,7 @@ INITRD=
 CMDLINE="console=hvc0 earlyprintk=xen"
 VCPUS=2
 MEMORY=512
+HOST_MB=3072
 DISK_MB=320
 DISK2_MB=0
 DISK2_BACKEND=blkback
@@ -133,6 +136,7 @@ while [ $# -gt 0 ]; do
 	--cmdline) CMDLINE=$val ;;
 	--vcpus) VCPUS=$val ;;
 	--memory) MEMORY=$val ;;
+	--host-mb) HOST_MB=$val ;;
 	--disk-mb) DISK_MB=$val ;;
 	--disk2-mb) DISK2_MB=$val ;;
 	--disk2-backend) DISK2_BACKEND=$val ;;
@@ -159,7 +163,7 @@ isnum() { case $1 in '' | *[!0-9]*) return 1 ;; *) return 0 ;; esac }
 [ -z "$INITRD" ] || [ -f "$INITRD" ] || die "no such initrd: $INITRD"
 [ -z "$IMAGE" ] || [ -f "$IMAGE" ] || die "no such disk image: $IMAGE"
 [ "$MODE" != driver ] || [ -f "$DRIVER" ] || die "no such driver script: $DRIVER"
-for n in VCPUS MEMORY DISK_MB TIMEOUT; do
+for n in VCPUS MEMORY HOST_MB DISK_MB TIMEOUT; do
 	if ! isnum "${!n}" || [ "${!n}" -eq 0 ]; then
 		die "$n must be a positive number"
 	fi
@@ -290,7 +294,7 @@ SERIAL_LOG=$(cd "$(dirname "$SERIAL_LOG")" && pwd)/$(basename "$SERIAL_LOG")
 
 # shellcheck disable=SC2054  # the commas belong to QEMU option values
 QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -machine pc -accel "$ACCEL"
-	-cpu max,-smap -m 3072 -smp 2 -no-reboot -display none
+	-cpu max,-smap -m "$HOST_MB" -smp 2 -no-reboot -display none
 	-kernel "$XEN_ELF" -append "$XEN_CMDLINE"
 	-initrd "$OUTDIR/dom0.vmlinuz ${DOM0_CMDLINE//,/,,},$INITRAMFS"
 	-serial chardev:con)

@@ -13,7 +13,10 @@
 #   debug   shadow, plus CONFIG_DEBUG and CONFIG_VERBOSE_DEBUG: assertions,
 #           more checks of what a guest asks for, and a domU's console_io
 #           writes (earlyprintk=xen) printed on Xen's serial line, so a guest
-#           that dies before its console ring works still says why.
+#           that dies before its console ring works still says why; and
+#           CONFIG_PERF_COUNTERS with PERF_ARRAYS: Xen counts every
+#           hypercall by number ('p' debug key prints, 'P' resets), which
+#           bench/hypercalls.sh reads.
 #
 # Output, in OUTDIR:
 #   xen-FLAVOUR.elf      the multiboot image QEMU loads with -kernel
@@ -45,7 +48,8 @@ die() {
 FLAVOUR=$1
 case $FLAVOUR in
 shadow) EXTRA_CONFIG=(CONFIG_SHADOW_PAGING=y) ;;
-debug) EXTRA_CONFIG=(CONFIG_SHADOW_PAGING=y CONFIG_DEBUG=y CONFIG_VERBOSE_DEBUG=y) ;;
+debug) EXTRA_CONFIG=(CONFIG_SHADOW_PAGING=y CONFIG_DEBUG=y CONFIG_VERBOSE_DEBUG=y
+	CONFIG_PERF_COUNTERS=y CONFIG_PERF_ARRAYS=y) ;;
 *) die "flavour must be shadow or debug, not '$FLAVOUR'" ;;
 esac
 mkdir -p "$2"

@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# hypercalls-driver.sh - counts the hypercalls a fork+exec costs, from
+# Xen's own counters.  Run by busybox sh in dom0 of the embedded Xen host on
+# the debug hypervisor, which is built with CONFIG_PERF_COUNTERS and
+# PERF_ARRAYS (bench/hypercalls.sh hands it to boot.sh --driver --no-create).
+#
+# For each kernel (the baseline, upstream's port, then ours) it boots the
+# same PV domU, warms up with 200 fork+execs, then:
+#   idle   resets Xen's counters ('P' debug key), lets the domU sit for as
+#          long as the work will take, and reads them ('p'): what dom0,
+#          Xen's timers and an idle domU cost meanwhile;
+#   work   resets them, runs `forkexec N` in the domU, and reads them again.
+# work minus idle, divided by N, is what one fork+exec+exit+wait costs.
+# The counters are Xen-wide (all domains, all CPUs): hence the idle run.
+#
+# Output: "HCALL: <kernel> <counter> <per fork+exec>" lines for
+# bench/hypercalls.sh to tabulate, for every hypercall number that moved
+# and for Xen's mmu_update, mmuext_op, update_va_mapping and multicall
+# counters.
+
+XTEST=/extra/xtest
+XL=/usr/lib/xen-4.17/bin/xl
+N=$(cat /extra/hc-iterations 2>/dev/null || echo 1000)
+
+say() { echo "# hypercalls: $*"; }
+domu() { timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"; }
+
+# counters: Xen's perf counters as "name value" lines: one per counter
+# (its TOTAL) and "hypercall-NN value" for each hypercall number
+counters() {
+	"$XL" dmesg -c > /dev/null 2>&1
+	"$XL" debug-keys p > /dev/null 2>&1
+	sleep 1
+	"$XL" dmesg 2> /dev/null | sed 's/^(XEN) *\(\[[^]]*\] *\)\{0,1\}//' | awk '
+		/TOTAL\[/ { name = $0; sub(/ *TOTAL\[.*/, "", name); gsub(/ +/, "_", name)
+			v = $0; sub(/.*TOTAL\[ */, "", v); sub(/\].*/, "", v); print name, v + 0 }
+		name == "hypercalls" {
+			s = $0
+			while (match(s, /ARR[0-9]+\[ *[0-9]+\]/)) {
+				f = substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH)
+				i = f; sub(/^ARR/, "", i); sub(/\[.*/, "", i)
+				c = f; sub(/.*\[ */, "", c); sub(/\]/, "", c)
+				if (c + 0) print "hypercall-" i, c + 0
+			} }'
+}
+
+reset() { "$XL" debug-keys P > /dev/null 2>&1; }
+
+measure() { # KERNEL
+	sed "s|^kernel = .*|kernel = \"/extra/vmlinux-$1\"|" "$DOMU_CFG" > /tmp/hc.cfg
+	rm -f "$CONSOLE_LOG"
+	"$XL" create -q /tmp/hc.cfg > /dev/null || { say "$1: xl create failed"; return 1; }
+	i=0
+	until domu 10 true > /dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 180 ] || { say "$1: no agent"; return 1; }
+		sleep 1
+	done
+	domu 300 "forkexec 200" > /dev/null || { say "$1: warm-up failed"; return 1; }
+	reset
+	t0=$(awk '{ print int($1) }' /proc/uptime)
+	domu 900 "forkexec $N" > /tmp/hc.fe || { say "$1: forkexec failed"; return 1; }
+	t=$(($(awk '{ print int($1) }' /proc/uptime) - t0 + 1))
+	counters > /tmp/hc.work
+	reset
+	sleep "$t"
+	counters > /tmp/hc.idle
+	say "$1: $(cat /tmp/hc.fe) over $N iterations, $t s; idle $t s subtracted"
+	awk -v k="$1" -v n="$N" 'NR == FNR { idle[$1] = $2; next }
+		{ d = $2 - idle[$1]; if (d < 0) d = 0; printf "HCALL: %s %s %.2f\n", k, $1, d / n }' \
+		/tmp/hc.idle /tmp/hc.work
+	"$XL" destroy "$DOMU" > /dev/null 2>&1
+	sleep 2
+}
+
+"$XL" debug-keys p > /dev/null 2>&1
+"$XL" dmesg | grep -q 'TOTAL\[' || { say "this Xen has no perf counters (build-xen.sh debug)"; exit 1; }
+st=0
+for k in base ours; do
+	measure "$k" || st=1
+done
+exit $st
