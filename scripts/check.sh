@@ -25,7 +25,7 @@
 #                (boot.sh --disk2-backend qdisk) instead of blkback, driven by
 #                tests/boot/qdisk.sh: backend, negotiation, data, fio,
 #                discard, detach/attach, shutdown;
-#   migrate      a fifth run, tests/boot/migrate.sh: ten local live
+#   migrate      a fifth run, tests/boot/migrate.sh: five local live
 #                migrations while fio verifies xvdb and TCP flows both ways,
 #                a domU dirtying memory fast, hot-plugged devices;
 #   xenbus       a sixth run, tests/boot/xenbus.sh, whose domUs the driver

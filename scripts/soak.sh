@@ -5,7 +5,7 @@
 # once.  Run it before calling a change to the Xen host runs done.
 #
 #   1. the migration run (tests/boot/migrate.sh) with SOAK_MIGRATIONS
-#      (default 50) live migrations under I/O instead of ten, on the
+#      (default 50) live migrations under I/O instead of five, on the
 #      shadow hypervisor (or XEN=debug);
 #   2. the xenbus run (tests/boot/xenbus.sh) with SOAK_SR_CYCLES (default
 #      20) save/restore cycles under disk, network and xenstore load
@@ -98,7 +98,7 @@ if step 4; then
 	gcc -O2 -Wall -static -pthread -o "$BUILD/domu/xcpu" "$top/tests/boot/xcpu.c" || exit 1
 	einitrd=$BUILD/domu/initrd-events.cpio.gz
 	"$top/scripts/make-domu-initrd.sh" "$einitrd" "$BUILD/domu/xcpu" || exit 1
-	printf 'SR_CYCLES=%s\nMIGRATIONS=5\nHOTPLUGS=10\n' "$cycles" > "$out/events.env"
+	printf 'SR_CYCLES=%s\nMIGRATIONS=5\nHOTPLUGS=10\nPINGPONGS=100000\n' "$cycles" > "$out/events.env"
 	echo "# soak 4/7: the events run with $cycles save/restore cycles on Xen $xen (log $out/events.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$einitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \

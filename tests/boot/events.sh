@@ -56,12 +56,12 @@
 #   end        the last domU shuts down.
 #
 # Longer counts for make soak come in /extra/events.env (SR_CYCLES=20,
-# MIGRATIONS=5, HOTPLUGS=10).
+# MIGRATIONS=5, HOTPLUGS=10, PINGPONGS=100000).
 
 . /extra/lib.sh
 
 XCPU=/extra/xcpu
-PINGPONGS=100000
+PINGPONGS=30000
 PING_S=300
 SR_CYCLES=2
 MIGRATIONS=1
