@@ -11,9 +11,10 @@ negotiated ("NEGOTIATED:" lines) is printed under the table.  A metric
 with fewer samples than rounds on either side is an error: the table says
 which, and the exit status is 1.
 
-Usage: bench/report.py [--only METRIC] SERIAL_LOG > table
+Usage: bench/report.py [--only METRIC[,METRIC...]] SERIAL_LOG > table
 
---only METRIC prints that row alone (bench/run.sh with BENCH_DEBIAN_ONLY=1).
+--only METRIC[,...] prints those rows alone (bench/run.sh with BENCH_DEBIAN_ONLY=1
+or BENCH_MMU_ONLY=1).
 """
 import re
 import statistics
@@ -72,8 +73,9 @@ def table(values, other, label, metrics, rounds):
 def main():
     args = sys.argv[1:]
     only = None
-    if len(args) == 3 and args[0] == "--only" and args[1] in METRICS:
-        only, args = args[1], args[2:]
+    if len(args) == 3 and args[0] == "--only" and \
+            all(m in METRICS for m in args[1].split(",")):
+        only, args = args[1].split(","), args[2:]
     if len(args) != 1:
         sys.exit("usage: bench/report.py [--only METRIC] SERIAL_LOG")
     values, negotiated = {}, []
@@ -92,7 +94,7 @@ def main():
           "ratio > 1.00 means ours is better")
     bad = 0 if rounds else 1
     if only:
-        bad += table(values, "base", "baseline", [only], rounds)
+        bad += table(values, "base", "baseline", only, rounds)
         return 1 if bad else 0
     bad += table(values, "base", "baseline", METRICS, rounds)
     print()

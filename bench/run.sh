@@ -45,6 +45,9 @@ echo "$ROUNDS" > "$stage/rounds"
 # BOOT_ONLY=N: only boot each kernel N times (after one warm-up boot each)
 # (empty unless set: the driver takes any content as a boot-only run)
 printf '%s' "${BOOT_ONLY:-}" > "$stage/bootonly"
+# BENCH_MMU_ONLY=1: only boot_ms, forkexec_us, anon_gbps and anon_faults_per_s
+# (the PV MMU's rows), no Debian run
+printf '%s' "$([ "${BENCH_MMU_ONLY:-0}" = 1 ] && echo 1)" > "$stage/mmuonly"
 
 if [ -n "${BOOT_ONLY:-}" ]; then
 	echo "  BENCH   $BOOT_ONLY boots each of baseline and ours, nothing else (about $((BOOT_ONLY / 4 + 3)) minutes)"
@@ -61,6 +64,7 @@ st=0
 	--driver "$top/bench/driver.sh" \
 	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
 	--extra "$stage/xtest" --extra "$stage/rounds" --extra "$stage/bootonly" \
+	--extra "$stage/mmuonly" \
 	--log "$out/serial.log" --timeout $((1500 + ROUNDS * 900)) > "$out/boot.out" 2>&1 || st=$?
 tr -d '\r' < "$out/serial.log" | grep -a '# bench:' || true
 if [ -n "${BOOT_ONLY:-}" ]; then
@@ -76,7 +80,7 @@ fi
 # image and initramfs, alternating, in a second Xen host run
 # (tests/boot/debian.sh in its bench mode).  BENCH_DEBIAN=0 skips it.
 : > "$out/debian-serial.log"
-if [ "${BENCH_DEBIAN:-1}" = 1 ]; then
+if [ "${BENCH_DEBIAN:-1}" = 1 ] && [ "${BENCH_MMU_ONLY:-0}" != 1 ]; then
 	make --no-print-directory -C "$top" debian-image
 	echo "DEBIAN_BENCH_ROUNDS=$ROUNDS" > "$stage/debian.env"
 	cp "$BUILD/baseline/obj/arch/x86/boot/bzImage" "$stage/vmlinuz-baseline"
@@ -92,6 +96,7 @@ rst=0
 cat "$out/serial.log" "$out/debian-serial.log" > "$out/all-serial.log"
 only=()
 [ "${BENCH_DEBIAN_ONLY:-0}" = 1 ] && only=(--only debian_login_s)
+[ "${BENCH_MMU_ONLY:-0}" = 1 ] && only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_s)
 python3 "$top/bench/report.py" "${only[@]}" "$out/all-serial.log" > "$out/results.txt" || rst=$?
 cat "$out/results.txt"
 echo "  BENCH   table in $out/results.txt, raw lines in $out/serial.log"
