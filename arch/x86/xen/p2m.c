@@ -642,24 +642,29 @@ int clear_foreign_p2m_mapping(struct gnttab_unmap_grant_ref *unmap_ops,
 			      struct gnttab_unmap_grant_ref *kunmap_ops,
 			      struct page **pages, unsigned int count)
 {
-	unsigned int i;
+	unsigned int i, not_foreign = 0;
 	int rc = 0;
 
 	if (xen_feature(XENFEAT_auto_translated_physmap))
 		return 0;
+	/* the kernel's own mappings of the frames go first */
+	if (kunmap_ops)
+		rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref,
+					       kunmap_ops, count);
 	for (i = 0; i < count; i++) {
 		unsigned long pfn = page_to_pfn(pages[i]);
 		unsigned long entry = __pfn_to_mfn(pfn);
 
-		if (entry != INVALID_P2M_ENTRY && (entry & FOREIGN_FRAME_BIT))
-			set_phys_to_machine(pfn, INVALID_P2M_ENTRY);
-		else
-			rc = -EINVAL;
+		/* INVALID_P2M_ENTRY has every bit set, the foreign one too */
+		if (entry == INVALID_P2M_ENTRY || !(entry & FOREIGN_FRAME_BIT)) {
+			not_foreign++;
+			continue;
+		}
+		set_phys_to_machine(pfn, INVALID_P2M_ENTRY);
 	}
-	if (kunmap_ops)
-		rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref,
-					       kunmap_ops, count) ?: rc;
-	return rc;
+	if (rc)
+		return rc;
+	return not_foreign ? -EINVAL : 0;
 }
 
 /* ---- Non-RAM the memory setup moves out of the way of our RAM ---- */
