@@ -26,7 +26,8 @@
 #             and then xmm race for RACE_S s (threads racing mmap/munmap,
 #             mprotect, MADV_DONTNEED and faults on a region remapped under
 #             them); afterwards the domU's free memory (caches dropped) is
-#             back within 8 MiB of where it was and Xen's count of the
+#             back within 4 MiB of where it was after a 5 s warm-up storm
+#             (a page lost per mm would be about 10 MiB) and Xen's count of the
 #             domain's pages has not moved: no page-table page leaked;
 #   balloon   a 48 MiB pattern in the domU's tmpfs; `xl mem-set` to half:
 #             Xen's count of the domain's pages falls to it and the domU's
@@ -126,6 +127,9 @@ free_kib() {
 }
 
 t_storm() {
+	# a first short storm warms the slab and page caches, so that what
+	# the long one loses is not hidden by what the first one grows
+	domu 120 "xmm forkstorm 5" > /dev/null 2>&1 || { say "the warm-up storm failed"; return 1; }
 	_f0=$(free_kib) _x0=$(xen_mib)
 	domu $((STORM_S + 120)) "xmm forkstorm $STORM_S" > /tmp/storm.out 2>&1
 	_st=$?
@@ -137,7 +141,7 @@ t_storm() {
 	[ $_st -eq 0 ] || return 1
 	_f1=$(free_kib) _x1=$(xen_mib)
 	say "free memory $((_f0 / 1024)) -> $((_f1 / 1024)) MiB in the domU; Xen counts $_x0 -> $_x1 MiB"
-	[ "$_x1" = "$_x0" ] && [ "$_f1" -ge $((_f0 - 8192)) ]
+	[ "$_x1" = "$_x0" ] && [ "$_f1" -ge $((_f0 - 4096)) ]
 }
 
 # pattern_ok: the tmpfs pattern reads back
