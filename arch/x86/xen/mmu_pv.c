@@ -219,75 +219,28 @@ static pteval_t xen_entry_to_mfn(pteval_t val)
 	return ((pteval_t)mfn << PAGE_SHIFT) | (val & PTE_FLAGS_MASK);
 }
 
-__visible pteval_t xen_pte_val(pte_t pte)
-{
-	return xen_entry_to_pfn(pte.pte);
-}
+/*
+ * For each level, what pv_ops calls to read an entry (machine frame back
+ * to pfn) and to build one (pfn to machine frame), each with the
+ * callee-save thunk the paravirt patching wants.
+ */
+#define XEN_ENTRY_CONVERSIONS(level)					\
+__visible level##val_t xen_##level##_val(level##_t entry)		\
+{									\
+	return xen_entry_to_pfn(entry.level);				\
+}									\
+PV_CALLEE_SAVE_REGS_THUNK(xen_##level##_val);				\
+__visible level##_t xen_make_##level(level##val_t val)			\
+{									\
+	return native_make_##level(xen_entry_to_mfn(val));		\
+}									\
+PV_CALLEE_SAVE_REGS_THUNK(xen_make_##level)
 
-PV_CALLEE_SAVE_REGS_THUNK(xen_pte_val);
-
-__visible pmdval_t xen_pmd_val(pmd_t pmd)
-{
-	return xen_entry_to_pfn(pmd.pmd);
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_pmd_val);
-
-__visible pudval_t xen_pud_val(pud_t pud)
-{
-	return xen_entry_to_pfn(pud.pud);
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_pud_val);
-
-__visible p4dval_t xen_p4d_val(p4d_t p4d)
-{
-	return xen_entry_to_pfn(p4d.p4d);
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_p4d_val);
-
-__visible pgdval_t xen_pgd_val(pgd_t pgd)
-{
-	return xen_entry_to_pfn(pgd.pgd);
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_pgd_val);
-
-__visible pte_t xen_make_pte(pteval_t val)
-{
-	return native_make_pte(xen_entry_to_mfn(val));
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_make_pte);
-
-__visible pmd_t xen_make_pmd(pmdval_t val)
-{
-	return native_make_pmd(xen_entry_to_mfn(val));
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_make_pmd);
-
-__visible pud_t xen_make_pud(pudval_t val)
-{
-	return native_make_pud(xen_entry_to_mfn(val));
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_make_pud);
-
-__visible p4d_t xen_make_p4d(p4dval_t val)
-{
-	return native_make_p4d(xen_entry_to_mfn(val));
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_make_p4d);
-
-__visible pgd_t xen_make_pgd(pgdval_t val)
-{
-	return native_make_pgd(xen_entry_to_mfn(val));
-}
-
-PV_CALLEE_SAVE_REGS_THUNK(xen_make_pgd);
+XEN_ENTRY_CONVERSIONS(pte);
+XEN_ENTRY_CONVERSIONS(pmd);
+XEN_ENTRY_CONVERSIONS(pud);
+XEN_ENTRY_CONVERSIONS(p4d);
+XEN_ENTRY_CONVERSIONS(pgd);
 
 /*
  * make_pte while the kernel maps memory on the tables it got from Xen: the
