@@ -17,8 +17,9 @@
 #
 # Output: "HCALL: <kernel> <counter> <per fork+exec>" lines for
 # bench/hypercalls.sh to tabulate, for every hypercall number that moved
-# and for Xen's mmu_update, mmuext_op, update_va_mapping and multicall
-# counters.
+# and exception vector that moved (13 is #GP, an instruction Xen emulates;
+# 14 is #PF) and for Xen's mmu_update, mmuext_op, update_va_mapping and
+# multicall counters.
 
 XTEST=/extra/xtest
 XL=/usr/lib/xen-4.17/bin/xl
@@ -36,13 +37,13 @@ counters() {
 	"$XL" dmesg 2> /dev/null | sed 's/^(XEN) *\(\[[^]]*\] *\)\{0,1\}//' | awk '
 		/TOTAL\[/ { name = $0; sub(/ *TOTAL\[.*/, "", name); gsub(/ +/, "_", name)
 			v = $0; sub(/.*TOTAL\[ */, "", v); sub(/\].*/, "", v); print name, v + 0 }
-		name == "hypercalls" {
+		name == "hypercalls" || name == "exceptions" {
 			s = $0
 			while (match(s, /ARR[0-9]+\[ *[0-9]+\]/)) {
 				f = substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH)
 				i = f; sub(/^ARR/, "", i); sub(/\[.*/, "", i)
 				c = f; sub(/.*\[ */, "", c); sub(/\]/, "", c)
-				if (c + 0) print "hypercall-" i, c + 0
+				if (c + 0) print (name == "hypercalls" ? "hypercall-" : "exception-") i, c + 0
 			} }'
 }
 

@@ -48,13 +48,14 @@ tr -d '\r' < "$out/hc-serial.log" | grep -a '^# hypercalls:' || true
 tr -d '\r' < "$out/hc-serial.log" | grep -a '^HCALL: ' | awk '
 	BEGIN { split("set_trap_table mmu_update set_gdt stack_switch set_callbacks fpu_taskswitch sched_op_compat platform_op set_debugreg get_debugreg update_descriptor - memory_op multicall update_va_mapping set_timer_op event_channel_op_compat xen_version console_io physdev_op_compat grant_table_op vm_assist update_va_mapping_otherdomain iret vcpu_op set_segment_base mmuext_op xsm_op nmi_op sched_op callback_op xenoprof_op event_channel_op physdev_op", nm, " ") }
 	{ k = $3; if (k ~ /^hypercall-/) { i = substr(k, 11) + 0; k = "hypercall " (((i + 1) in nm && nm[i + 1] != "-") ? nm[i + 1] : i) }
+	  if (k ~ /^exception-/) { i = substr(k, 11) + 0; k = "exception " (i == 13 ? "#GP" : i == 14 ? "#PF" : i) }
 	  v[k, $2] = $4; keys[k] = 1 }
 	END {
 		printf "%-36s %10s %10s %7s\n", "per fork+exec", "baseline", "ours", "ratio"
 		for (k in keys) {
 			b = v[k, "base"] + 0; o = v[k, "ours"] + 0
 			if (b < 0.05 && o < 0.05) continue
-			printf "%-36s %10.2f %10.2f %7s\n", k, b, o, o > 0 ? sprintf("%.2f", b / o) : "-"
+			printf "%-36s %10.2f %10.2f %7s\n", k, b, o, (o > 0 ? sprintf("%.2f", b / o) : "-")
 		}
 	}' | (read -r h; echo "$h"; sort) | tee "$out/hypercalls.txt"
 exit "$st"

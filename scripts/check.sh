@@ -7,7 +7,9 @@
 # exits non-zero if anything failed.  In order:
 #
 #   host checks  the prepared kernel tree holds only our files and the
-#                borrowed ones (byte for byte), checkpatch --strict, W=1 and
+#                borrowed ones (byte for byte) and the core files patches/
+#                changes are the tarball's plus those patches, each patch
+#                says why it exists, checkpatch --strict, W=1 and
 #                sparse are clean on our own port files, and they share no
 #                run of six lines with upstream's port
 #                (scripts/cleanroom-check.py);
@@ -137,6 +139,18 @@ if want host; then
 		sed 's/^/# /' "$out/checkpatch.log" | tail -n 40
 		tap $st "checkpatch --strict on our ${#ours[@]} port files"
 	fi
+
+	# Core patches (patches/*.patch): each says why it exists and is
+	# checkpatch clean; prepare-tree.sh --check above saw them applied.
+	st=0
+	for p in "$top"/patches/*.patch; do
+		[ -e "$p" ] || continue
+		grep -q '^Why this core patch exists' "$p" ||
+			{ echo "# ${p##*/}: no 'Why this core patch exists' reason at its top"; st=1; }
+		"$KSRC/scripts/checkpatch.pl" --strict --no-tree --terse "$p" > "$out/patch.log" 2>&1 ||
+			{ sed "s|^|# |" "$out/patch.log"; st=1; }
+	done
+	tap $st "core patches: $(ls "$top"/patches/*.patch 2>/dev/null | wc -l), each with its reason, checkpatch clean"
 
 	# W=1 and sparse on our C files: recompile just their objects with both.
 	mapfile -t our_c < <(printf '%s\n' "${ours[@]}" | grep '\.c$')

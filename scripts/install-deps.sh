@@ -25,7 +25,7 @@ pkgs=()
 for what in "$@"; do
 	case $what in
 	build) pkgs+=(linux-source-6.12 build-essential bc bison flex libelf-dev
-		      libssl-dev cpio kmod xz-utils python3 perl) ;;
+		      libssl-dev cpio kmod xz-utils python3 perl patch) ;;
 	check) pkgs+=(sparse qemu-system-x86 qemu-system-xen busybox-static
 		      e2fsprogs cpio gzip ethtool fio xenstore-utils libxen-dev) ;;
 	bench) pkgs+=(fio iperf3) ;;

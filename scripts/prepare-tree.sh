@@ -25,8 +25,13 @@
 # naming the port's directories and frontend files) are not port files: they
 # name paths, and whatever we put at those paths is what gets built.
 #
-# It ends by printing "port: N files ours, M borrowed".  With --check it
-# changes nothing and only runs the final check on the existing tree.
+# The few core files outside the port that the port needs changed are
+# patched from patches/*.patch (step 5; each patch says at its top why it
+# exists).
+#
+# It ends by printing "port: N files ours, M borrowed, K core patches".
+# With --check it changes nothing and only runs the final check on the
+# existing tree.
 
 set -euo pipefail
 
@@ -96,6 +101,28 @@ list_tree() {
 	done) | LC_ALL=C sort
 }
 
+# The core patches, and patched_copies DIR FILES: the tarball's copies of
+# the files listed in FILES, in DIR, with every patch applied.
+shopt -s nullglob
+patches=("$top"/patches/*.patch)
+shopt -u nullglob
+pstamp=$ksrc/.port-patches
+psum=$(cat /dev/null "${patches[@]}" | sha256sum | cut -d' ' -f1)
+ptouched=$(mktemp)
+trap 'rm -f "$ours" "$borrowed" "$wanted" "$intree" "$ptouched"' EXIT
+patched_copies() {
+	mkdir -p "$1"
+	if [ -s "$2" ]; then
+		tar -xJf "$tarball" -C "$1" --strip-components=1 \
+			$(sed 's|^|linux-source-6.12/|' "$2") || return 1
+	fi
+	for p in "${patches[@]}"; do
+		[ -n "$check_only" ] || say "core patch ${p##*/}"
+		patch -d "$1" -p1 --batch --forward --no-backup-if-mismatch -s < "$p" ||
+			{ echo "prepare-tree: error: ${p##*/} does not apply to $tarball" >&2; return 1; }
+	done
+}
+
 if [ -z "$check_only" ]; then
 # 3. Remove port files nobody provides any more.
 list_tree > "$intree"
@@ -120,9 +147,28 @@ while read -r f; do
 	if [ -n "$(copy_changed "$pristine" "$f")" ]; then changed=$((changed + 1)); fi
 done < "$borrowed"
 if [ "$changed" -gt 0 ]; then say "$changed port files updated in the tree"; fi
+
+# 5. Core patches: patches/*.patch, in name order, each with the reason it
+#    exists at its top.  When the set changes, every core file a patch
+#    touches (now or before) is taken fresh from the tarball, the patches
+#    are applied to those copies, and the results are copied into the tree
+#    where they differ, so a file no patch touches any more goes back to
+#    upstream's and make rebuilds only what changed.
+if [ ${#patches[@]} -gt 0 ]; then
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "${patches[@]}" | LC_ALL=C sort -u > "$ptouched"
+fi
+if [ ! -f "$pstamp" ] || [ "$(head -n1 "$pstamp")" != "$psum" ]; then
+	ptmp=$(mktemp -d)
+	tail -n +2 "$pstamp" 2>/dev/null | LC_ALL=C sort -u -m - "$ptouched" > "$ptmp/files" || true
+	[ -s "$ptmp/files" ] || cp "$ptouched" "$ptmp/files"
+	patched_copies "$ptmp/tree" "$ptmp/files" || { rm -rf "$ptmp"; exit 1; }
+	while read -r f; do copy_changed "$ptmp/tree" "$f" > /dev/null; done < "$ptmp/files"
+	{ echo "$psum"; cat "$ptouched"; } > "$pstamp"
+	rm -rf "$ptmp"
+fi
 fi
 
-# 5. The rule, checked on the result: every port file in the tree is ours or
+# 6. The rule, checked on the result: every port file in the tree is ours or
 #    listed, byte for byte.
 list_tree > "$intree"
 stray=$(LC_ALL=C comm -23 "$intree" "$wanted")
@@ -134,5 +180,17 @@ done < "$ours"
 while read -r f; do
 	cmp -s "$pristine/$f" "$ksrc/$f" || die "borrowed $f in the tree differs from upstream's"
 done < "$borrowed"
+if [ -n "$check_only" ] && [ ${#patches[@]} -gt 0 ]; then
+	[ "$(head -n1 "$pstamp" 2>/dev/null)" = "$psum" ] ||
+		die "patches/ changed since the tree was prepared"
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "${patches[@]}" | LC_ALL=C sort -u > "$ptouched"
+	ptmp=$(mktemp -d)
+	patched_copies "$ptmp" "$ptouched" || { rm -rf "$ptmp"; exit 1; }
+	while read -r f; do
+		cmp -s "$ptmp/$f" "$ksrc/$f" ||
+			{ rm -rf "$ptmp"; die "core file $f in the tree is not the tarball's plus patches/"; }
+	done < "$ptouched"
+	rm -rf "$ptmp"
+fi
 
-echo "port: $(wc -l < "$ours") files ours, $(wc -l < "$borrowed") borrowed"
+echo "port: $(wc -l < "$ours") files ours, $(wc -l < "$borrowed") borrowed, $(find "$top/patches" -name '*.patch' 2>/dev/null | wc -l) core patches"

@@ -34,10 +34,15 @@
  *
  *  - While pinned (PagePinned on every page of the tree), entries are
  *    written through Xen: MMU_UPDATE, queued in the per-CPU multicall while
- *    lazy MMU mode is on and issued when it ends or the batch fills.  A page
- *    added to a pinned tree is made read-only (and, for an L1, pinned)
- *    before the entry that links it is written; a page taken out is
- *    unpinned and made writable again before it goes back to the allocator.
+ *    lazy MMU mode is on and issued when the outermost lazy section ends or
+ *    the batch fills.  Two core patches widen what is lazy: fault-around
+ *    maps its pages in one section (patches/0001), and ptep_get_and_clear
+ *    and ptep_set_wrprotect are ours (patches/0002), so munmap's clears and
+ *    fork's write-protects join the batch instead of each trapping into
+ *    Xen's write emulation.  A page added to a pinned
+ *    tree is made read-only (and, for an L1, pinned) before the entry that
+ *    links it is written; a page taken out is unpinned and made writable
+ *    again before it goes back to the allocator.
  *
  *  - Early unpinning.  exit_mmap first makes every vCPU that still has the
  *    tree loaded (a lazy-TLB user, or a cr3 switch still queued) load
@@ -419,6 +424,72 @@ static void xen_ptep_modify_prot_commit(struct vm_area_struct *vma,
 	}
 	xen_update_entry(virt_to_machine(ptep).maddr, pte.pte,
 			 MMU_PT_UPDATE_PRESERVE_AD);
+}
+
+/*
+ * May clearing @old wait in a batch?  Between reading the entry and Xen
+ * writing the zero, another vCPU's walker may still set Accessed or Dirty in
+ * it.  A lost Accessed bit only ages the page wrongly; a lost Dirty bit
+ * would lose a write to a file page.  Dirty can only appear on a present,
+ * writable entry that does not have it yet: clear those with a locked xchg,
+ * which Xen emulates and which sees the final bits.
+ */
+static bool xen_clear_can_wait(pteval_t old)
+{
+	return !(old & _PAGE_PRESENT) || !(old & _PAGE_RW) ||
+	       (old & _PAGE_DIRTY);
+}
+
+/*
+ * ptep_get_and_clear() on a user entry (pv_ops.mmu.ptep_get_and_clear,
+ * from patches/0002): in lazy MMU mode (munmap's zap, mremap, madvise) the
+ * clear joins the batch as one MMU_UPDATE request, instead of a locked
+ * xchg that traps into Xen to be emulated.  The batch is issued before the
+ * zap lets go of the PTE lock and before any TLB flush, so nothing frees
+ * the page while the entry is still there.  Kernel entries are cleared at
+ * once: their callers free what was mapped right after.
+ */
+static pte_t xen_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
+				    pte_t *ptep)
+{
+	pte_t old;
+
+	if (mm == &init_mm || xen_get_lazy_mode() != XEN_LAZY_MMU ||
+	    !xen_table_pinned(ptep))
+		return native_ptep_get_and_clear(ptep);
+	old = ptep_get(ptep);
+	if (!xen_clear_can_wait(old.pte))
+		return native_ptep_get_and_clear(ptep);
+	xen_mc_batch();
+	xen_queue_update(virt_to_machine(ptep).maddr | MMU_NORMAL_PT_UPDATE, 0);
+	xen_mc_issue(XEN_LAZY_MMU);
+	return old;
+}
+
+/*
+ * ptep_set_wrprotect() (pv_ops.mmu.ptep_set_wrprotect, patches/0002): fork
+ * write-protects every writable page of the parent inside lazy MMU mode.
+ * On a pinned table the new value goes to Xen as MMU_PT_UPDATE_PRESERVE_AD,
+ * which merges in whatever Accessed and Dirty bits the entry has when Xen
+ * writes it, so nothing a walker sets meanwhile is lost; queued while lazy,
+ * else one hypercall, either way cheaper than an emulated cmpxchg.
+ */
+static void xen_ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
+				   pte_t *ptep)
+{
+	pte_t old;
+
+	if (mm == &init_mm || !xen_table_pinned(ptep)) {
+		native_ptep_set_wrprotect(ptep);
+		return;
+	}
+	old = ptep_get(ptep);
+	if (!(old.pte & _PAGE_RW))
+		return;
+	preempt_disable();
+	xen_update_entry(virt_to_machine(ptep).maddr, old.pte & ~_PAGE_RW,
+			 MMU_PT_UPDATE_PRESERVE_AD);
+	preempt_enable();
 }
 
 /**
@@ -1040,10 +1111,16 @@ static void xen_enter_lazy_mmu(void)
 	enter_lazy(XEN_LAZY_MMU);
 }
 
+/*
+ * Only the outermost leave issues the batch: set_ptes() enters and leaves
+ * by itself inside the loops that are already lazy (fork's copy, munmap's
+ * zap, fault-around), and those loops never read back what they wrote.
+ */
 static void xen_leave_lazy_mmu(void)
 {
 	preempt_disable();
-	xen_mc_flush();
+	if (!this_cpu_read(xen_lazy_nesting))
+		xen_mc_flush();
 	leave_lazy(XEN_LAZY_MMU);
 	preempt_enable();
 }
@@ -1189,6 +1266,8 @@ void __init xen_init_mmu_ops(void)
 	ops->set_p4d = xen_set_p4d_hyper;
 	ops->ptep_modify_prot_start = xen_ptep_modify_prot_start;
 	ops->ptep_modify_prot_commit = xen_ptep_modify_prot_commit;
+	ops->ptep_get_and_clear = xen_ptep_get_and_clear;
+	ops->ptep_set_wrprotect = xen_ptep_set_wrprotect;
 
 	ops->pte_val = PV_CALLEE_SAVE(xen_pte_val);
 	ops->pmd_val = PV_CALLEE_SAVE(xen_pmd_val);
@@ -1224,6 +1303,19 @@ static void xen_mmu_test_flush_choice(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xen_flush_is_one_page(0x1000, 0x1000));
 	KUNIT_EXPECT_FALSE(test, xen_flush_is_one_page(0x1000, 0x3000));
 	KUNIT_EXPECT_FALSE(test, xen_flush_is_one_page(0, TLB_FLUSH_ALL));
+}
+
+static void xen_mmu_test_clear_can_wait(struct kunit *test)
+{
+	pteval_t rw = _PAGE_PRESENT | _PAGE_RW;
+
+	KUNIT_EXPECT_TRUE(test, xen_clear_can_wait(0));
+	KUNIT_EXPECT_TRUE(test, xen_clear_can_wait(_PAGE_PROTNONE | 0x5000));
+	KUNIT_EXPECT_TRUE(test, xen_clear_can_wait(_PAGE_PRESENT | 0x5000));
+	KUNIT_EXPECT_TRUE(test, xen_clear_can_wait(rw | _PAGE_DIRTY | 0x5000));
+	/* Writable and clean: a walker may still dirty it, so no waiting. */
+	KUNIT_EXPECT_FALSE(test, xen_clear_can_wait(rw | 0x5000));
+	KUNIT_EXPECT_FALSE(test, xen_clear_can_wait(rw | _PAGE_ACCESSED));
 }
 
 static void xen_mmu_test_entry_roundtrip(struct kunit *test)
@@ -1303,6 +1395,7 @@ static void xen_mmu_test_kernel_pinned(struct kunit *test)
 
 static struct kunit_case xen_mmu_test_cases[] = {
 	KUNIT_CASE(xen_mmu_test_flush_choice),
+	KUNIT_CASE(xen_mmu_test_clear_can_wait),
 	KUNIT_CASE(xen_mmu_test_entry_roundtrip),
 	KUNIT_CASE(xen_mmu_test_not_present),
 	KUNIT_CASE(xen_mmu_test_user_slot),
