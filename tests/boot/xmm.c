@@ -9,8 +9,10 @@
  *
  *   xmm forkstorm SECONDS   on every online CPU, a worker forks in a loop:
  *                           before each fork it writes a fresh pattern into
- *                           a private 256 KiB buffer; the child checks the
- *                           buffer, overwrites it (copy-on-write) and either
+ *                           a private 256 KiB buffer and, right after it,
+ *                           another one; the child waits for that, checks
+ *                           that it still sees the first, overwrites it
+ *                           (copy-on-write both ways) and either
  *                           exits or execs this program ("xmm child SEED",
  *                           which checks its argument and exits 7); the
  *                           parent checks that its own copy was not changed
@@ -97,6 +99,9 @@ static void *map_anon(size_t len)
 
 static const char *self_exe;
 
+/* What a storm parent writes over its buffer right after each fork. */
+#define PARENT_SALT	0x5a5a5a5a00000000ULL
+
 static int storm_worker(int cpu, double until, unsigned long *forks,
 			unsigned long *execs)
 {
@@ -112,6 +117,13 @@ static int storm_worker(int cpu, double until, unsigned long *forks,
 		char arg[32];
 		pid_t pid;
 
+		int go[2];
+		char c = 0;
+
+		if (pipe(go)) {
+			perror("pipe");
+			return 1;
+		}
 		fill(buf, STORM_WORDS, seed);
 		pid = fork();
 		if (pid < 0) {
@@ -119,6 +131,10 @@ static int storm_worker(int cpu, double until, unsigned long *forks,
 			return 1;
 		}
 		if (pid == 0) {
+			/* Only once the parent has overwritten its own copy. */
+			close(go[1]);
+			if (read(go[0], &c, 1) != 1)
+				_exit(6);
 			if (check(buf, STORM_WORDS, seed) >= 0)
 				_exit(3);
 			fill(buf, STORM_WORDS, ~seed);
@@ -130,13 +146,21 @@ static int storm_worker(int cpu, double until, unsigned long *forks,
 			}
 			_exit(check(buf, STORM_WORDS, ~seed) >= 0 ? 5 : 7);
 		}
+		/* Copy-on-write both ways: fork must have write-protected ours. */
+		close(go[0]);
+		fill(buf, STORM_WORDS, seed ^ PARENT_SALT);
+		if (write(go[1], &c, 1) != 1) {
+			perror("forkstorm: pipe");
+			return 1;
+		}
+		close(go[1]);
 		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 		    WEXITSTATUS(status) != 7) {
 			fprintf(stderr, "forkstorm: cpu %d child %llu ended with status %#x\n",
 				cpu, (unsigned long long)n, status);
 			return 1;
 		}
-		if (check(buf, STORM_WORDS, seed) >= 0) {
+		if (check(buf, STORM_WORDS, seed ^ PARENT_SALT) >= 0) {
 			fprintf(stderr, "forkstorm: cpu %d: the child's writes reached the parent\n",
 				cpu);
 			return 1;

@@ -839,21 +839,26 @@ void xen_mm_unpin_all(void)
 
 static void xen_enter_mmap(struct mm_struct *mm)
 {
-	spin_lock(&mm->page_table_lock);
-	if (!PagePinned(virt_to_page(mm->pgd)))
+	struct page *top = virt_to_page(mm->pgd);
+
+	guard(spinlock)(&mm->page_table_lock);
+	if (!PagePinned(top))
 		xen_pin_tree(mm, mm->pgd);
-	spin_unlock(&mm->page_table_lock);
 }
 
-/* Make this CPU stop using @info's tree, now, in Xen's view too. */
+/*
+ * Make this CPU stop using @info's tree, now, in Xen's view too: a kernel
+ * that still has it loaded (lazy TLB) switches to init_mm, and the switch,
+ * or an earlier one still queued in this CPU's lazy batch, is issued.
+ */
 static void xen_forget_mm(void *info)
 {
 	struct mm_struct *mm = info;
+	bool in_use = this_cpu_read(cpu_tlbstate.loaded_mm) == mm;
 
-	if (this_cpu_read(cpu_tlbstate.loaded_mm) == mm)
+	if (in_use)
 		leave_mm();
-	/* A switch away may still sit in this CPU's lazy batch. */
-	if (this_cpu_read(xen_loaded_cr3) == __pa(mm->pgd))
+	if (in_use || this_cpu_read(xen_loaded_cr3) == __pa(mm->pgd))
 		xen_mc_flush();
 }
 
@@ -1187,18 +1192,21 @@ void __init xen_mmu_ops_pre_paging(void)
 
 void __init xen_mmu_ops_post_allocator(void)
 {
-	pv_ops.mmu.set_pte = xen_set_pte;
-	pv_ops.mmu.set_pmd = xen_set_pmd;
-	pv_ops.mmu.set_pud = xen_set_pud;
-	pv_ops.mmu.set_p4d = xen_set_p4d;
-	pv_ops.mmu.alloc_pte = xen_alloc_pte;
-	pv_ops.mmu.alloc_pmd = xen_alloc_pmd;
-	pv_ops.mmu.alloc_pud = xen_alloc_pud;
-	pv_ops.mmu.release_pte = xen_release_pte;
-	pv_ops.mmu.release_pmd = xen_release_pmd;
-	pv_ops.mmu.release_pud = xen_release_pud;
-	pv_ops.mmu.make_pte = PV_CALLEE_SAVE(xen_make_pte);
-	pv_ops.mmu.write_cr3 = xen_write_cr3;
+	struct pv_mmu_ops *ops = &pv_ops.mmu;
+
+	/* Level by level: linking a table page in, writing, taking it out. */
+	ops->alloc_pte = xen_alloc_pte;
+	ops->set_pte = xen_set_pte;
+	ops->release_pte = xen_release_pte;
+	ops->alloc_pmd = xen_alloc_pmd;
+	ops->set_pmd = xen_set_pmd;
+	ops->release_pmd = xen_release_pmd;
+	ops->alloc_pud = xen_alloc_pud;
+	ops->set_pud = xen_set_pud;
+	ops->release_pud = xen_release_pud;
+	ops->set_p4d = xen_set_p4d;
+	ops->make_pte = PV_CALLEE_SAVE(xen_make_pte);
+	ops->write_cr3 = xen_write_cr3;
 }
 
 static void __init xen_mark_pinned(void *ctx, struct page *page,

@@ -58,7 +58,7 @@ static DEFINE_SPINLOCK(xen_contig_lock);
 /* Make the frame array hold 2^@order entries (callers may sleep). */
 static int xen_contig_grow(unsigned int order)
 {
-	unsigned long *bigger, *old;
+	unsigned long *bigger;
 	unsigned long flags;
 
 	if (!slab_is_available())
@@ -67,18 +67,17 @@ static int xen_contig_grow(unsigned int order)
 	if (!bigger)
 		return -ENOMEM;
 
+	/* Another caller may have grown it meanwhile: keep the larger. */
 	spin_lock_irqsave(&xen_contig_lock, flags);
-	if (order > xen_contig_order) {
-		old = xen_contig_frames;
-		xen_contig_frames = bigger;
+	if (xen_contig_order < order) {
+		swap(xen_contig_frames, bigger);
 		xen_contig_order = order;
-	} else {
-		old = bigger;
 	}
 	spin_unlock_irqrestore(&xen_contig_lock, flags);
 
-	if (old != xen_contig_static)
-		kvfree(old);
+	/* @bigger now holds whichever array lost. */
+	if (bigger != xen_contig_static)
+		kvfree(bigger);
 	return 0;
 }
 
