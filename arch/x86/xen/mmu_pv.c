@@ -837,13 +837,15 @@ void xen_mm_unpin_all(void)
 	spin_unlock(&init_mm.page_table_lock);
 }
 
+/* First activation: exec's activate_mm, or the end of fork's dup_mmap. */
 static void xen_enter_mmap(struct mm_struct *mm)
 {
-	struct page *top = virt_to_page(mm->pgd);
+	spinlock_t *ptl = &mm->page_table_lock;
 
-	guard(spinlock)(&mm->page_table_lock);
-	if (!PagePinned(top))
+	spin_lock(ptl);
+	if (!PagePinned(virt_to_page(mm->pgd)))
 		xen_pin_tree(mm, mm->pgd);
+	spin_unlock(ptl);
 }
 
 /*
