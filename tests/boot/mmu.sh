@@ -20,6 +20,7 @@
 #             gives each the memory asked for; the domU's MemTotal is
 #             within 85-100 % of it; xmm fill touches 90 % of its RAM with
 #             a tag unique to each page and reads every tag back twice;
+#             that memory came in 64 KiB folios, none PMD-sized;
 #             the domain shuts down cleanly;
 #   storm     on the 256 MiB domU: xmm forkstorm on every vCPU for STORM_S
 #             s (fork, copy-on-write checked both ways, half of them exec)
@@ -117,8 +118,15 @@ t_size() {
 	domu 900 "xmm fill 90 $3" > /tmp/fill.out 2>&1
 	_st=$?
 	sed 's/^/# domU: /' /tmp/fill.out
-	return $_st
+	[ $_st -eq 0 ] || return 1
+	# the fill's memory came in 64 KiB folios (xen_thp_default), never in
+	# PMD-sized ones, which a PV guest cannot map
+	_f=$(num "$(domu 20 "cat $MTHP/stats/anon_fault_alloc")")
+	_h=$(meminfo AnonHugePages)
+	say "64 KiB anonymous folios allocated at faults: $_f; AnonHugePages: $_h kB; $MTHP/enabled: $(domu 20 "cat $MTHP/enabled")"
+	[ "${_f:-0}" -gt 0 ] && [ "$_h" = 0 ]
 }
+MTHP=/sys/kernel/mm/transparent_hugepage/hugepages-64kB
 
 # free_kib: the domU's free memory with its caches dropped
 free_kib() {

@@ -74,12 +74,16 @@
 #include <linux/cpumask.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
+#include <linux/init.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/pgtable.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 
 #include <asm/fixmap.h>
 #include <asm/io.h>
@@ -442,27 +446,29 @@ static bool xen_clear_can_wait(pteval_t old)
 
 /*
  * ptep_get_and_clear() on a user entry (pv_ops.mmu.ptep_get_and_clear,
- * from patches/0002): in lazy MMU mode (munmap's zap, mremap, madvise) the
- * clear joins the batch as one MMU_UPDATE request, instead of a locked
- * xchg that traps into Xen to be emulated.  The batch is issued before the
- * zap lets go of the PTE lock and before any TLB flush, so nothing frees
- * the page while the entry is still there.  Kernel entries are cleared at
- * once: their callers free what was mapped right after.
+ * from patches/0002).  On a pinned table a locked xchg traps into Xen,
+ * which decodes and emulates it.  When the clear may wait (above), it goes
+ * to Xen as one MMU_UPDATE request instead: queued in lazy MMU mode
+ * (munmap's zap, mremap, madvise), whose batch is issued before the zap
+ * lets go of the PTE lock and before any TLB flush, so nothing frees the
+ * page while the entry is still there; else one hypercall at once (the
+ * copy-on-write break's ptep_clear_flush() of a read-only entry).  Kernel
+ * entries are cleared with the xchg: their callers free what was mapped
+ * right after.
  */
 static pte_t xen_ptep_get_and_clear(struct mm_struct *mm, unsigned long addr,
 				    pte_t *ptep)
 {
 	pte_t old;
 
-	if (mm == &init_mm || xen_get_lazy_mode() != XEN_LAZY_MMU ||
-	    !xen_table_pinned(ptep))
+	if (mm == &init_mm || !xen_table_pinned(ptep))
 		return native_ptep_get_and_clear(ptep);
 	old = ptep_get(ptep);
 	if (!xen_clear_can_wait(old.pte))
 		return native_ptep_get_and_clear(ptep);
-	xen_mc_batch();
-	xen_queue_update(virt_to_machine(ptep).maddr | MMU_NORMAL_PT_UPDATE, 0);
-	xen_mc_issue(XEN_LAZY_MMU);
+	preempt_disable();
+	xen_update_entry(virt_to_machine(ptep).maddr, 0, MMU_NORMAL_PT_UPDATE);
+	preempt_enable();
 	return old;
 }
 
@@ -491,6 +497,35 @@ static void xen_ptep_set_wrprotect(struct mm_struct *mm, unsigned long addr,
 			 MMU_PT_UPDATE_PRESERVE_AD);
 	preempt_enable();
 }
+
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+/*
+ * Anonymous memory in 64 KiB folios.  The first touch of an anonymous page
+ * costs a PV guest three trips into Xen: the page fault, the MMU_UPDATE
+ * that maps the page and the iret back.  A 64 KiB folio is zeroed and
+ * mapped whole on its first fault, its 16 entries in one batched
+ * MMU_UPDATE.  PMD-sized THP stays off (Xen gives a PV guest no PSE); the
+ * core's PTE-mapped sizes need nothing from the hardware once
+ * patches/0003 lets them work without it.  This is only a default: an
+ * admin's thp_anon= or any size below PMD already set is left alone, and
+ * transparent_hugepage/hugepages-64kB/enabled turns it off at run time.
+ */
+static int __init xen_thp_default(void)
+{
+	const unsigned long below_pmd = BIT(PMD_ORDER) - 1;
+
+	if (!xen_pv_domain() || !thp_disabled_by_hw() ||
+	    strstr(boot_command_line, "thp_anon="))
+		return 0;
+	if ((huge_anon_orders_always | huge_anon_orders_madvise |
+	     huge_anon_orders_inherit) & below_pmd)
+		return 0;
+	set_bit(ilog2(SZ_64K >> PAGE_SHIFT), &huge_anon_orders_always);
+	pr_info("anonymous memory in 64 KiB folios (transparent_hugepage/hugepages-64kB)\n");
+	return 0;
+}
+late_initcall(xen_thp_default);
+#endif
 
 /**
  * set_pte_mfn - map a machine frame at a kernel address
