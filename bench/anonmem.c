@@ -4,9 +4,11 @@
  *
  * Usage: anonmem MIB ROUNDS
  * Prints "anonmem_gbps <GB/s>" (bytes touched per second, best round) and
- * "anonmem_faults_per_s <page faults per second>" for the same round.  On a
- * PV guest every first touch is a fault plus a page-table update that the
- * hypervisor validates, and munmap is a batch of them the other way.
+ * "anonmem_faults_per_mib <page faults per MiB touched>" for the same round.
+ * On a PV guest every fault is three trips into the hypervisor (the fault,
+ * the page-table update, the iret back), so fewer faults per MiB (large
+ * anonymous folios map many pages per fault) is the structural gain that
+ * the GB/s shows; munmap is a batch of updates the other way.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ int main(int argc, char **argv)
 	int rounds = argc > 2 ? atoi(argv[2]) : 5;
 	long page = sysconf(_SC_PAGESIZE);
 	double best = 1e9, best_faults = 0;
+	double mib = len / 1048576.0;
 
 	for (int r = 0; r < rounds; r++) {
 		struct rusage u0, u1;
@@ -50,10 +53,10 @@ int main(int argc, char **argv)
 		getrusage(RUSAGE_SELF, &u1);
 		if (t < best) {
 			best = t;
-			best_faults = (u1.ru_minflt - u0.ru_minflt) / t;
+			best_faults = (u1.ru_minflt - u0.ru_minflt) / mib;
 		}
 	}
 	printf("anonmem_gbps %.3f\n", len / best / 1e9);
-	printf("anonmem_faults_per_s %.0f\n", best_faults);
+	printf("anonmem_faults_per_mib %.1f\n", best_faults);
 	return 0;
 }

@@ -123,7 +123,7 @@ one() { # ROUND KERNEL
 	emit "$r" "$k" forkexec_us "$(domu 300 'forkexec 2000' | awk '/forkexec_us/ { print $2 }')"
 	domu 120 'anonmem 256 5' > /tmp/anon.out
 	emit "$r" "$k" anon_gbps "$(awk '/anonmem_gbps/ { print $2 }' /tmp/anon.out)"
-	emit "$r" "$k" anon_faults_per_s "$(awk '/anonmem_faults/ { print $2 }' /tmp/anon.out)"
+	emit "$r" "$k" anon_faults_per_mib "$(awk '/anonmem_faults_per_mib/ { print $2 }' /tmp/anon.out)"
 	if [ -n "$MMU_ONLY" ]; then
 		destroy
 		return 0

@@ -25,7 +25,7 @@ METRICS = {
     "boot_ms": ("ms", False),
     "forkexec_us": ("us/iter", False),
     "anon_gbps": ("GB/s", True),
-    "anon_faults_per_s": ("faults/s", True),
+    "anon_faults_per_mib": ("faults/MiB", False),
     "fio_seqread_mbps": ("MB/s", True),
     "fio_seqwrite_mbps": ("MB/s", True),
     "fio_randread_iops": ("IOPS", True),

@@ -45,7 +45,7 @@ echo "$ROUNDS" > "$stage/rounds"
 # BOOT_ONLY=N: only boot each kernel N times (after one warm-up boot each)
 # (empty unless set: the driver takes any content as a boot-only run)
 printf '%s' "${BOOT_ONLY:-}" > "$stage/bootonly"
-# BENCH_MMU_ONLY=1: only boot_ms, forkexec_us, anon_gbps and anon_faults_per_s
+# BENCH_MMU_ONLY=1: only boot_ms, forkexec_us, anon_gbps and anon_faults_per_mib
 # (the PV MMU's rows), no Debian run
 printf '%s' "$([ "${BENCH_MMU_ONLY:-0}" = 1 ] && echo 1)" > "$stage/mmuonly"
 
@@ -96,7 +96,7 @@ rst=0
 cat "$out/serial.log" "$out/debian-serial.log" > "$out/all-serial.log"
 only=()
 [ "${BENCH_DEBIAN_ONLY:-0}" = 1 ] && only=(--only debian_login_s)
-[ "${BENCH_MMU_ONLY:-0}" = 1 ] && only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_s)
+[ "${BENCH_MMU_ONLY:-0}" = 1 ] && only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_mib)
 python3 "$top/bench/report.py" "${only[@]}" "$out/all-serial.log" > "$out/results.txt" || rst=$?
 cat "$out/results.txt"
 echo "  BENCH   table in $out/results.txt, raw lines in $out/serial.log"
