@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# traps.sh - `make bench-traps`: where one fork+exec+exit+wait makes Xen
+# step in, by the guest code that caused it, ours against upstream's port.
+#
+# bench/hypercalls.sh counts how often Xen is entered; this says from
+# where.  bench/traps-driver.sh runs `forkexec N` (TRAPS_ITERATIONS,
+# default 200) in each kernel on the debug hypervisor under Xen's trace
+# buffer and tallies, by guest RIP, the instructions Xen emulated after a
+# #GP, the trapped page-table writes and the page faults it bounced, and
+# the hypercalls by number.  Here each kernel RIP becomes its function
+# (addr2line on that kernel's vmlinux; user addresses count as "user"),
+# and the table gives each per iteration.  The trace window is a little
+# longer than the run (3 s before it), so idle timer work shows too.
+# Output also kept in $BUILD/bench/traps.txt.
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$top/build}
+KOBJ=${KOBJ:-$BUILD/obj}
+out=$BUILD/bench
+stage=$out/traps-stage
+mkdir -p "$stage"
+
+"$top/scripts/install-deps.sh" check bench
+"$top/bench/build-baseline.sh" "$BUILD"
+"$top/scripts/xen-host/build-xen.sh" debug "$BUILD/xen-host"
+gcc -O2 -Wall -static -o "$out/forkexec" "$top/bench/forkexec.c"
+"$top/scripts/make-domu-initrd.sh" "$out/hc-initrd.cpio.gz" "$out/forkexec"
+cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
+cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
+cp "$out/xtest" "$stage/xtest"
+cp /usr/lib/xen-4.17/bin/xentrace "$stage/xentrace"
+echo "${TRAPS_ITERATIONS:-200}" > "$stage/traps-iterations"
+
+echo "  BENCH   where Xen steps in per fork+exec, traced on the debug hypervisor, baseline then ours (about 6 minutes)"
+st=0
+"$top/scripts/xen-host/boot.sh" --xen debug --kernel "$stage/vmlinux-ours" \
+	--initrd "$out/hc-initrd.cpio.gz" \
+	--cmdline "console=hvc0 xtest.mode=agent" --vcpus 2 --memory 512 --no-create \
+	--driver "$top/bench/traps-driver.sh" \
+	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
+	--extra "$stage/xtest" --extra "$stage/xentrace" --extra "$stage/traps-iterations" \
+	--log "$out/traps-serial.log" --timeout 1800 > "$out/traps-boot.out" 2>&1 || st=$?
+tr -d '\r' < "$out/traps-serial.log" | grep -a '^# traps:' || true
+tr -d '\r' < "$out/traps-serial.log" | grep -a '^TRAPS: ' |
+	python3 "$top/bench/traps-report.py" "$stage/vmlinux-base" "$stage/vmlinux-ours" |
+	tee "$out/traps.txt"
+exit "$st"
