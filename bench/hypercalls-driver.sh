@@ -21,12 +21,11 @@
 # 14 is #PF) and for Xen's mmu_update, mmuext_op, update_va_mapping and
 # multicall counters.
 
-XTEST=/extra/xtest
-XL=/usr/lib/xen-4.17/bin/xl
+# shellcheck source=bench/debug-host-domu.sh
+. /extra/debug-host-domu.sh
 N=$(cat /extra/hc-iterations 2>/dev/null || echo 1000)
 
 say() { echo "# hypercalls: $*"; }
-domu() { timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"; }
 
 # counters: Xen's perf counters as "name value" lines: one per counter
 # (its TOTAL) and "hypercall-NN value" for each hypercall number
@@ -50,16 +49,7 @@ counters() {
 reset() { "$XL" debug-keys P > /dev/null 2>&1; }
 
 measure() { # KERNEL
-	sed "s|^kernel = .*|kernel = \"/extra/vmlinux-$1\"|" "$DOMU_CFG" > /tmp/hc.cfg
-	rm -f "$CONSOLE_LOG"
-	"$XL" create -q /tmp/hc.cfg > /dev/null || { say "$1: xl create failed"; return 1; }
-	i=0
-	until domu 10 true > /dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 180 ] || { say "$1: no agent"; return 1; }
-		sleep 1
-	done
-	domu 300 "forkexec 200" > /dev/null || { say "$1: warm-up failed"; return 1; }
+	start_domu "$1" 200 || return 1
 	reset
 	t0=$(awk '{ print int($1) }' /proc/uptime)
 	domu 900 "forkexec $N" > /tmp/hc.fe || { say "$1: forkexec failed"; return 1; }

@@ -22,16 +22,10 @@ BUILD=${BUILD:-$top/build}
 KOBJ=${KOBJ:-$BUILD/obj}
 out=$BUILD/bench
 stage=$out/hc-stage
-mkdir -p "$stage"
 
-"$top/scripts/install-deps.sh" check bench
-"$top/bench/build-baseline.sh" "$BUILD"
-"$top/scripts/xen-host/build-xen.sh" debug "$BUILD/xen-host"
-gcc -O2 -Wall -static -o "$out/forkexec" "$top/bench/forkexec.c"
-"$top/scripts/make-domu-initrd.sh" "$out/hc-initrd.cpio.gz" "$out/forkexec"
-cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
-cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
-cp "$out/xtest" "$stage/xtest"
+# shellcheck source=bench/debug-host-stage.sh
+. "$top/bench/debug-host-stage.sh"
+stage_debug_host "$stage"
 echo "${HC_ITERATIONS:-1000}" > "$stage/hc-iterations"
 
 echo "  BENCH   hypercalls per fork+exec on the debug hypervisor, baseline then ours (about 8 minutes)"
@@ -42,6 +36,7 @@ st=0
 	--driver "$top/bench/hypercalls-driver.sh" \
 	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
 	--extra "$stage/xtest" --extra "$stage/hc-iterations" \
+	--extra "$stage/debug-host-domu.sh" \
 	--log "$out/hc-serial.log" --timeout 2400 > "$out/hc-boot.out" 2>&1 || st=$?
 tr -d '\r' < "$out/hc-serial.log" | grep -a '^# hypercalls:' || true
 # Hypercall numbers as Xen's public ABI (xen.h) names them

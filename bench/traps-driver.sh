@@ -23,23 +23,14 @@
 # symbols.  busybox awk prints numbers past 2^31 wrongly in hex, so the
 # RIP's two halves go out as od printed them, in decimal.
 
-XTEST=/extra/xtest
-XL=/usr/lib/xen-4.17/bin/xl
+# shellcheck source=bench/debug-host-domu.sh
+. /extra/debug-host-domu.sh
 N=$(cat /extra/traps-iterations 2>/dev/null || echo 200)
 
 say() { echo "# traps: $*"; }
-domu() { timeout "$1" "$XTEST" call "$DOMU_IP" 7000 "$2"; }
 
 measure() { # KERNEL
-	sed "s|^kernel = .*|kernel = \"/extra/vmlinux-$1\"|" "$DOMU_CFG" > /tmp/tr.cfg
-	"$XL" create -q /tmp/tr.cfg > /dev/null || { say "$1: xl create failed"; return 1; }
-	i=0
-	until domu 10 true > /dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -lt 180 ] || { say "$1: no agent"; return 1; }
-		sleep 1
-	done
-	domu 300 "forkexec 100" > /dev/null || { say "$1: warm-up failed"; return 1; }
+	start_domu "$1" 100 || return 1
 	rm -f /tmp/tr.bin
 	/extra/xentrace -D -S 256 -e 0x0020f000 /tmp/tr.bin > /tmp/xt.log 2>&1 &
 	xp=$!

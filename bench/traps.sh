@@ -21,16 +21,10 @@ BUILD=${BUILD:-$top/build}
 KOBJ=${KOBJ:-$BUILD/obj}
 out=$BUILD/bench
 stage=$out/traps-stage
-mkdir -p "$stage"
 
-"$top/scripts/install-deps.sh" check bench
-"$top/bench/build-baseline.sh" "$BUILD"
-"$top/scripts/xen-host/build-xen.sh" debug "$BUILD/xen-host"
-gcc -O2 -Wall -static -o "$out/forkexec" "$top/bench/forkexec.c"
-"$top/scripts/make-domu-initrd.sh" "$out/hc-initrd.cpio.gz" "$out/forkexec"
-cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
-cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
-cp "$out/xtest" "$stage/xtest"
+# shellcheck source=bench/debug-host-stage.sh
+. "$top/bench/debug-host-stage.sh"
+stage_debug_host "$stage"
 cp /usr/lib/xen-4.17/bin/xentrace "$stage/xentrace"
 echo "${TRAPS_ITERATIONS:-200}" > "$stage/traps-iterations"
 
@@ -42,6 +36,7 @@ st=0
 	--driver "$top/bench/traps-driver.sh" \
 	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
 	--extra "$stage/xtest" --extra "$stage/xentrace" --extra "$stage/traps-iterations" \
+	--extra "$stage/debug-host-domu.sh" \
 	--log "$out/traps-serial.log" --timeout 1800 > "$out/traps-boot.out" 2>&1 || st=$?
 tr -d '\r' < "$out/traps-serial.log" | grep -a '^# traps:' || true
 tr -d '\r' < "$out/traps-serial.log" | grep -a '^TRAPS: ' |
