@@ -259,6 +259,37 @@ static int __init xen_extra_cut(struct xen_memory_region *r, unsigned int nr,
 
 /* ---- the extra (balloon) space ---- */
 
+/* pfn ranges with no memory behind them yet, for the balloon to fill */
+struct xen_memory_region xen_extra_mem[XEN_EXTRA_MEM_MAX_REGIONS] __initdata;
+/* frames given back to Xen at boot; the balloon counts them as its own */
+unsigned long xen_released_pages;
+
+/**
+ * xen_add_extra_mem() - record pfns as extra space and keep them reserved
+ * @start_pfn: first pfn
+ * @n_pfns: how many
+ *
+ * A range that continues the last one it touches is merged into it.
+ */
+void __init xen_add_extra_mem(unsigned long start_pfn, unsigned long n_pfns)
+{
+	struct xen_memory_region *r = xen_extra_mem;
+	struct xen_memory_region *end = r + XEN_EXTRA_MEM_MAX_REGIONS;
+
+	while (r < end && r->n_pfns && r->start_pfn + r->n_pfns != start_pfn)
+		r++;
+	if (r == end) {
+		pr_warn("no room to record extra pfns %#lx+%#lx\n",
+			start_pfn, n_pfns);
+	} else if (r->n_pfns) {
+		r->n_pfns += n_pfns;
+	} else {
+		r->start_pfn = start_pfn;
+		r->n_pfns = n_pfns;
+	}
+	memblock_reserve(PFN_PHYS(start_pfn), PFN_PHYS(n_pfns));
+}
+
 /**
  * xen_chk_extra_mem() - the p2m entry of a pfn beyond the p2m list, at boot
  * @pfn: the pfn
