@@ -29,7 +29,8 @@
 #   udev     the xen bus devices' modaliases are xen:vbd and xen:vif, kmod
 #            resolves them to xen_blkfront and xen_netfront (built in, for
 #            ours), udev loaded no module beyond the expected ones, and
-#            modprobe finds the package's modules (xenfs needs privcmd)
+#            kmod's indexes from the package name the frontends (built in
+#            for ours, .ko files for Debian's)
 #   network  eth0 is UP with 10.0.0.2/24 from /etc/network/interfaces, the
 #            guest pings dom0 and dom0 pings the guest, netback counted both
 #   xenstore xenstore-read (xenstore-utils) in the guest read the domain's
@@ -136,7 +137,7 @@ W='w() { xenstore-write "data/t/$1" "$2"; }'
 L_ID='w name "$(xenstore-read name)"; w uname "$(uname -r)"; w bootid "$(cat /proc/sys/kernel/random/boot_id)"'
 L_SYSTEMD='w sysrun "$(systemctl is-system-running --wait)"; w failed "$(systemctl list-units --failed --plain --no-legend | cut -d" " -f1 | tr "\n" " ")"'
 L_ROOT='w root "$(findmnt -rno SOURCE,FSTYPE,OPTIONS /)"; w xvd "$(ls /dev/xvd* | tr "\n" " ")"; w virt "$(cat /sys/hypervisor/type) $(systemd-detect-virt)"'
-L_UDEV='w modalias "$(cat /sys/bus/xen/devices/*/modalias | sort | tr "\n" " ")"; w resolve "$(for a in xen:vbd xen:vif; do modprobe -R $a; done | tr "\n" " ")"; w modules "$(lsmod | tail -n +2 | cut -d" " -f1 | sort | tr "\n" " ")"; w moddeps "$(modprobe -D xenfs | sed "s|.*/||" | tr "\n" " ")"'
+L_UDEV='w modalias "$(cat /sys/bus/xen/devices/*/modalias | sort | tr "\n" " ")"; w resolve "$(for a in xen:vbd xen:vif; do modprobe -R $a; done | tr "\n" " ")"; w modules "$(lsmod | tail -n +2 | cut -d" " -f1 | sort | tr "\n" " ")"; w moddeps "$(for m in xen-blkfront xen-netfront; do modprobe -D $m; done | sed "s|.*/||" | tr "\n" " ")"'
 L_NET='w addr "$(ip -4 -br addr show dev eth0)"; ping -c 3 -W 5 10.0.0.1 > /dev/null; w ping $?'
 L_KLOG='w kwarn "$(journalctl -k -p warning -o cat --no-pager | head -n 20 | tr "\n" "|")"'
 L_PREV='w prev "$(journalctl -b -1 -o cat --no-pager | grep -E "^(Reached target|Finished) .*(Reboot|Power Off|Shutdown)" | sort -u | tr "\n" "|")"'
@@ -224,12 +225,16 @@ one_kernel() {
 	[ "$(cat $DATA/$K.resolve)" = "xen_blkfront xen_netfront " ] || st=1
 	exp=$(expected_modules "$K")
 	[ "$exp" = ANY ] || [ "$(cat $DATA/$K.modules)" = "$exp" ] || st=1
-	# the package's modules are installed and depmod'ed: xenfs needs privcmd
-	case "$(cat $DATA/$K.moddeps)" in
-	*privcmd*xenfs*) ;;
+	# the package's module indexes are installed and depmod'ed: kmod knows
+	# the frontends by name, from modules.builtin (ours: no module is
+	# built, xenfs and privcmd are out of scope) or as .ko files (Debian's)
+	case $K:"$(cat $DATA/$K.moddeps)" in
+	xenport:"builtin xen_blkfront builtin xen_netfront ") ;;
+	xenport:*) st=1 ;;
+	*:*xen?blkfront*xen?netfront*) ;;
 	*) st=1 ;;
 	esac
-	result $st "$K: xen bus modaliases xen:vbd and xen:vif resolve to the frontends; udev loaded nothing unexpected; modprobe finds xenfs and what it needs"
+	result $st "$K: xen bus modaliases xen:vbd and xen:vif resolve to the frontends; udev loaded nothing unexpected; modprobe -D finds the frontends in the package's module indexes"
 
 	rx0=$(num "$(vifstat 0 rx_packets)")
 	ping -c 3 -W 5 "$DOMU_IP" > /tmp/ping.out 2>&1
