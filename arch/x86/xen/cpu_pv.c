@@ -63,6 +63,15 @@
 
 #include "xen-ops.h"
 
+/*
+ * Xen refusing one of these updates leaves the vCPU without a working
+ * descriptor table or stack: say which, and stop.
+ */
+static void __noreturn __cold xen_cpu_refused(const char *what, long rc)
+{
+	panic("xen: Xen refused %s (%ld)\n", what, rc);
+}
+
 /* ---- lazy modes (asm/xen/hypervisor.h has enter_lazy()/leave_lazy()) ---- */
 
 DEFINE_PER_CPU(enum xen_lazy_mode, xen_lazy_mode) = XEN_LAZY_NONE;
@@ -83,7 +92,7 @@ enum xen_lazy_mode xen_get_lazy_mode(void)
 
 static void xen_start_context_switch(struct task_struct *prev)
 {
-	BUG_ON(preemptible());
+	WARN_ON_ONCE(preemptible());
 	/* A task switched out in lazy MMU mode gets it back later. */
 	if (this_cpu_read(xen_lazy_mode) == XEN_LAZY_MMU) {
 		arch_leave_lazy_mmu_mode();
@@ -94,7 +103,7 @@ static void xen_start_context_switch(struct task_struct *prev)
 
 static void xen_end_context_switch(struct task_struct *next)
 {
-	BUG_ON(preemptible());
+	WARN_ON_ONCE(preemptible());
 	xen_mc_flush();
 	leave_lazy(XEN_LAZY_CPU);
 	if (test_and_clear_ti_thread_flag(task_thread_info(next),
@@ -305,18 +314,20 @@ static void xen_set_page_prot(void *v, pgprot_t prot)
 	unsigned long pfn;
 	void *alias;
 	char byte;
+	int rc;
 
-	BUG_ON(!ptep);
+	if (WARN_ON_ONCE(!ptep))
+		return;
 	pfn = pte_pfn(*ptep);
 	alias = __va(PFN_PHYS(pfn));
 	preempt_disable();
 	copy_from_kernel_nofault(&byte, v, 1);
-	if (HYPERVISOR_update_va_mapping((unsigned long)v, pfn_pte(pfn, prot), 0))
-		BUG();
-	if (alias != v &&
-	    HYPERVISOR_update_va_mapping((unsigned long)alias,
-					 pfn_pte(pfn, prot), 0))
-		BUG();
+	rc = HYPERVISOR_update_va_mapping((unsigned long)v, pfn_pte(pfn, prot), 0);
+	if (!rc && alias != v)
+		rc = HYPERVISOR_update_va_mapping((unsigned long)alias,
+						  pfn_pte(pfn, prot), 0);
+	if (rc)
+		xen_cpu_refused("an LDT page protection change", rc);
 	preempt_enable();
 }
 
@@ -353,12 +364,14 @@ static void xen_write_ldt_entry(struct desc_struct *ldt, int idx,
 				const void *desc)
 {
 	u64 maddr = arbitrary_virt_to_machine(&ldt[idx]).maddr;
+	int rc;
 
 	preempt_disable();
 	xen_mc_flush();
-	if (HYPERVISOR_update_descriptor(maddr, *(const u64 *)desc))
-		BUG();
+	rc = HYPERVISOR_update_descriptor(maddr, *(const u64 *)desc);
 	preempt_enable();
+	/* A bad descriptor from modify_ldt() is refused; the entry stays. */
+	WARN_ONCE(rc, "Xen refused LDT entry %d (%d)\n", idx, rc);
 }
 
 /* The GDT is at most one page: hand Xen its frame. */
@@ -366,23 +379,28 @@ static void xen_give_gdt(unsigned long va, unsigned int bytes, bool boot)
 {
 	unsigned long pfn, mfn;
 	unsigned int level;
+	int rc;
 
-	BUG_ON(bytes > PAGE_SIZE || offset_in_page(va));
+	if (bytes > PAGE_SIZE || offset_in_page(va))
+		xen_cpu_refused("a GDT not in one page", -EINVAL);
 	if (boot) {	/* one mapping only, no page tables to walk yet */
 		pfn = virt_to_pfn((void *)va);
-		if (HYPERVISOR_update_va_mapping(va, pfn_pte(pfn, PAGE_KERNEL_RO), 0))
-			BUG();
+		rc = HYPERVISOR_update_va_mapping(va, pfn_pte(pfn, PAGE_KERNEL_RO), 0);
+		if (rc)
+			xen_cpu_refused("the boot GDT read-only", rc);
 	} else {
 		pte_t *ptep = lookup_address(va, &level);
 
-		BUG_ON(!ptep);
+		if (!ptep)
+			xen_cpu_refused("a GDT with no mapping", -EFAULT);
 		pfn = pte_pfn(*ptep);
 		make_lowmem_page_readonly((void *)va);
 		make_lowmem_page_readonly(__va(PFN_PHYS(pfn)));
 	}
 	mfn = pfn_to_mfn(pfn);
-	if (HYPERVISOR_set_gdt(&mfn, bytes / sizeof(struct desc_struct)))
-		BUG();
+	rc = HYPERVISOR_set_gdt(&mfn, bytes / sizeof(struct desc_struct));
+	if (rc)
+		xen_cpu_refused("set_gdt", rc);
 }
 
 static void xen_load_gdt(const struct desc_ptr *dtr)
@@ -399,13 +417,16 @@ static void __init xen_load_gdt_boot(const struct desc_ptr *dtr)
 static void xen_write_gdt_entry(struct desc_struct *gdt, int idx,
 				const void *desc, int type)
 {
+	u64 maddr = arbitrary_virt_to_machine(&gdt[idx]).maddr;
+	int rc;
+
 	if (type == DESC_LDT || type == DESC_TSS)
 		return;
 	preempt_disable();
 	xen_mc_flush();
-	if (HYPERVISOR_update_descriptor(arbitrary_virt_to_machine(&gdt[idx]).maddr,
-					 *(const u64 *)desc))
-		BUG();
+	rc = HYPERVISOR_update_descriptor(maddr, *(const u64 *)desc);
+	if (rc)
+		xen_cpu_refused("a GDT entry", rc);
 	preempt_enable();
 }
 
@@ -444,6 +465,7 @@ void __init xen_setup_gdt(int cpu)
 struct xen_tls_copy {
 	struct desc_struct d[GDT_ENTRY_TLS_ENTRIES];
 };
+
 static DEFINE_PER_CPU(struct xen_tls_copy, xen_tls_loaded);
 
 static void xen_load_tls(struct thread_struct *t, unsigned int cpu)
@@ -475,8 +497,10 @@ static void xen_load_tls(struct thread_struct *t, unsigned int cpu)
 
 static void xen_load_gs_index(unsigned int sel)
 {
-	if (HYPERVISOR_set_segment_base(SEGBASE_GS_USER_SEL, sel))
-		BUG();
+	int rc = HYPERVISOR_set_segment_base(SEGBASE_GS_USER_SEL, sel);
+
+	if (rc)
+		xen_cpu_refused("a user %gs selector", rc);
 }
 
 /* ---- the kernel stack, I/O ---- */

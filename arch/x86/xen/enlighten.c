@@ -39,6 +39,7 @@
 
 #include <asm/bootparam.h>
 #include <asm/setup.h>
+#include <asm/xen/events.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/hypervisor.h>
 
@@ -114,7 +115,8 @@ void xen_vcpu_setup(int cpu)
 	int rc;
 
 	BUILD_BUG_ON(sizeof(*mine) > SMP_CACHE_BYTES);
-	BUG_ON(HYPERVISOR_shared_info == &xen_dummy_shared_info);
+	if (HYPERVISOR_shared_info == &xen_dummy_shared_info)
+		panic("xen: vCPU %d: vcpu_info set up before shared_info\n", cpu);
 
 	rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, xen_vcpu_nr(cpu),
 				&reg);
@@ -172,20 +174,15 @@ void __init xen_banner(void)
 }
 
 /*
- * The consoles a domU wants: the early xenboot one, then hvc0 as
- * /dev/console (the last one added wins).  A VGA text console, which only
- * dom0 could have, would go last instead.
+ * The consoles a domU wants: the early xenboot one, a tty if the config
+ * has virtual terminals, and hvc0, which as the last one added becomes
+ * /dev/console.  (Only dom0 could have a VGA text console to prefer.)
  */
 void __init xen_add_preferred_consoles(void)
 {
-	bool vga = boot_params.screen_info.orig_video_isVGA;
-
 	add_preferred_console("xenboot", 0, NULL);
-	if (!vga)
-		add_preferred_console("tty", 0, NULL);
+	add_preferred_console("tty", 0, NULL);
 	add_preferred_console("hvc", 0, NULL);
-	if (vga)
-		add_preferred_console("tty", 0, NULL);
 }
 
 /**
@@ -196,12 +193,13 @@ void __init xen_add_preferred_consoles(void)
 void xen_reboot(int reason)
 {
 	struct sched_shutdown sd = { .reason = reason };
-	int cpu;
+	int cpu, rc;
 
 	for_each_online_cpu(cpu)
 		xen_pmu_finish(cpu);
-	if (HYPERVISOR_sched_op(SCHEDOP_shutdown, &sd))
-		BUG();
+	rc = HYPERVISOR_sched_op(SCHEDOP_shutdown, &sd);
+	/* Only a broken Xen gets here; the caller's fallback takes over. */
+	pr_emerg("shutdown (reason %d) refused: %d\n", reason, rc);
 }
 
 /* What an emergency restart (and a panic, once noted) asks for. */

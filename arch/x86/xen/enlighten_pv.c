@@ -70,9 +70,6 @@
 
 void *xen_initial_gdt;
 
-/* entry_64.S: a jmp that becomes "jmp xen_iret" on Xen. */
-extern void early_xen_iret_patch(void);
-
 /* Refuse, in words a user can act on, a Xen too old for this kernel. */
 static void __init xen_check_version(void)
 {
@@ -96,15 +93,17 @@ static void __init xen_check_version(void)
  */
 void xen_setup_vcpu_info_placement(void)
 {
+	struct pv_irq_ops *irq = &pv_ops.irq;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
+		/* on PV, Linux CPU n is Xen's vCPU n */
 		per_cpu(xen_vcpu_id, cpu) = cpu;
 		xen_vcpu_setup(cpu);
 	}
-	pv_ops.irq.save_fl = __PV_IS_CALLEE_SAVE(xen_save_fl_direct);
-	pv_ops.irq.irq_disable = __PV_IS_CALLEE_SAVE(xen_irq_disable_direct);
-	pv_ops.irq.irq_enable = __PV_IS_CALLEE_SAVE(xen_irq_enable_direct);
+	irq->irq_disable = __PV_IS_CALLEE_SAVE(xen_irq_disable_direct);
+	irq->irq_enable = __PV_IS_CALLEE_SAVE(xen_irq_enable_direct);
+	irq->save_fl = __PV_IS_CALLEE_SAVE(xen_save_fl_direct);
 	pv_ops.mmu.read_cr2 = __PV_IS_CALLEE_SAVE(xen_read_cr2_direct);
 }
 
@@ -151,50 +150,59 @@ static void __init xen_set_legacy_features(void)
 	x86_platform.legacy.rtc = 0;
 }
 
-static void xen_restart(char *cmd)
+/*
+ * Reboot, halt and power-off all end the domain; what happens next is the
+ * toolstack's (on_reboot=, on_poweroff=, on_crash=).
+ */
+static void xen_mo_reboot(char *cmd)
 {
 	xen_reboot(SHUTDOWN_reboot);
 }
 
-static void xen_halt(void)
+static void xen_mo_off(void)
 {
 	xen_reboot(SHUTDOWN_poweroff);
 }
 
-static void xen_power_off(void)
+static void xen_mo_power_off(void)
 {
-	do_kernel_power_off();
-	xen_reboot(SHUTDOWN_poweroff);
+	do_kernel_power_off();	/* the registered power-off handlers first */
+	xen_mo_off();
 }
 
-static void xen_crash_shutdown(struct pt_regs *regs)
+static void xen_mo_crash(struct pt_regs *regs)
 {
 	xen_reboot(SHUTDOWN_crash);
 }
 
 static const struct machine_ops xen_machine_ops __initconst = {
-	.restart = xen_restart,
-	.halt = xen_halt,
-	.power_off = xen_power_off,
-	.shutdown = xen_halt,
-	.crash_shutdown = xen_crash_shutdown,
 	.emergency_restart = xen_emergency_restart,
+	.crash_shutdown = xen_mo_crash,
+	.power_off = xen_mo_power_off,
+	.shutdown = xen_mo_off,
+	.halt = xen_mo_off,
+	.restart = xen_mo_reboot,
 };
 
 static void __init xen_install_hooks(void)
 {
-	x86_platform.get_nmi_reason = xen_get_nmi_reason;
-	x86_platform.realmode_reserve = x86_init_noop;
-	x86_platform.realmode_init = x86_init_noop;
-	x86_platform.set_legacy_features = xen_set_legacy_features;
+	struct x86_platform_ops *plat = &x86_platform;
+	struct x86_init_ops *init = &x86_init;
 
-	x86_init.resources.memory_setup = xen_memory_setup;
-	x86_init.irqs.intr_mode_select = x86_init_noop;
-	x86_init.irqs.intr_mode_init = x86_64_probe_apic;
-	x86_init.oem.arch_setup = xen_arch_setup;
-	x86_init.oem.banner = xen_banner;
-	x86_init.hyper.init_platform = xen_pv_init_platform;
-	x86_init.hyper.guest_late_init = xen_pv_guest_late_init;
+	plat->get_nmi_reason = xen_get_nmi_reason;
+	plat->set_legacy_features = xen_set_legacy_features;
+	/* no real-mode trampoline: vCPUs start in long mode */
+	plat->realmode_reserve = x86_init_noop;
+	plat->realmode_init = x86_init_noop;
+
+	init->hyper.init_platform = xen_pv_init_platform;
+	init->hyper.guest_late_init = xen_pv_guest_late_init;
+	init->resources.memory_setup = xen_memory_setup;
+	init->oem.banner = xen_banner;
+	init->oem.arch_setup = xen_arch_setup;
+	/* no interrupt controller to pick: events come from Xen */
+	init->irqs.intr_mode_select = x86_init_noop;
+	init->irqs.intr_mode_init = x86_64_probe_apic;
 
 	machine_ops = xen_machine_ops;
 }

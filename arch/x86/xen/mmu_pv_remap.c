@@ -33,6 +33,7 @@
 #define pr_fmt(fmt) "xen/mmu: " fmt
 
 #include <linux/export.h>
+#include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>

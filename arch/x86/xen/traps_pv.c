@@ -82,8 +82,8 @@ DEFINE_IDTENTRY_RAW(xenpv_exc_machine_check)
 DEFINE_IDTENTRY_RAW(exc_xen_unknown_trap)
 {
 	instrumentation_begin();
-	pr_err("trap through a vector with no handler\n");
-	BUG();
+	panic("xen: trap through a vector with no handler, at %pS\n",
+	      (void *)regs->ip);
 	instrumentation_end();
 }
 
@@ -288,15 +288,18 @@ static void xen_load_idt(const struct desc_ptr *d)
 	static DEFINE_SPINLOCK(traps_lock);
 	unsigned int n = (d->size + 1) / sizeof(gate_desc);
 
-	BUG_ON(n > IDT_ENTRIES);
+	int rc;
+
+	n = min_t(unsigned int, n, IDT_ENTRIES);
 	spin_lock(&traps_lock);
 	*this_cpu_ptr(&xen_idt) = *d;
 	n = xen_idt_to_traps((const gate_desc *)d->address, n, traps, false);
 	memset(&traps[n], 0, sizeof(traps[n]));	/* the end marker */
 	xen_mc_flush();
-	if (HYPERVISOR_set_trap_table(traps))
-		BUG();
+	rc = HYPERVISOR_set_trap_table(traps);
 	spin_unlock(&traps_lock);
+	if (rc)
+		panic("xen: Xen refused the trap table (%d)\n", rc);
 }
 
 static void xen_write_idt_entry(gate_desc *idt, int vector, const gate_desc *g)
@@ -304,6 +307,7 @@ static void xen_write_idt_entry(gate_desc *idt, int vector, const gate_desc *g)
 	unsigned long entry = (unsigned long)&idt[vector];
 	unsigned long base, limit;
 	struct trap_info one[2] = { };
+	int rc = 0;
 
 	preempt_disable();
 	base = __this_cpu_read(xen_idt.address);
@@ -312,10 +316,11 @@ static void xen_write_idt_entry(gate_desc *idt, int vector, const gate_desc *g)
 	native_write_idt_entry(idt, vector, g);
 	/* Only a change to the loaded IDT concerns Xen. */
 	if (entry >= base && entry + sizeof(*g) - 1 <= limit &&
-	    xen_gate_to_trap(vector, g, &one[0]) &&
-	    HYPERVISOR_set_trap_table(one))
-		BUG();
+	    xen_gate_to_trap(vector, g, &one[0]))
+		rc = HYPERVISOR_set_trap_table(one);
 	preempt_enable();
+	if (rc)
+		panic("xen: Xen refused vector %d's handler (%d)\n", vector, rc);
 }
 
 /**

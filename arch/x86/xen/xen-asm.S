@@ -95,7 +95,9 @@ SYM_FUNC_START(xen_irq_enable_direct)
 	movl	$__HYPERVISOR_xen_version, %eax
 	xorl	%edi, %edi
 	xorl	%esi, %esi
+	UNWIND_HINT_SAVE
 	syscall
+	UNWIND_HINT_RESTORE
 	movq	0(%rsp), %r11
 	movq	8(%rsp), %r10
 	movq	16(%rsp), %r8

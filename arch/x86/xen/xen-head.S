@@ -36,26 +36,27 @@
 #include <asm/pgtable_types.h>
 #include <asm/unwind_hints.h>
 
-#include <xen/interface/elfnote.h>
-#include <xen/interface/features.h>
-#include <xen/interface/xen.h>
 #include <asm/xen/interface.h>
+#include <xen/interface/xen.h>
+#include <xen/interface/features.h>
+#include <xen/interface/elfnote.h>
 
 #ifdef CONFIG_XEN_PV
 
 	__INIT
 SYM_CODE_START(startup_xen)
-	UNWIND_HINT_END_OF_STACK
 	ANNOTATE_NOENDBR
-	cld
+	UNWIND_HINT_END_OF_STACK
 	leaq	__top_init_kernel_stack(%rip), %rsp
 	movq	%rsi, %r12			/* start_info, kept across the call */
+	cld
 
 	/* %gs base for the kernel: a hypercall, not an emulated wrmsr */
 	movl	$__HYPERVISOR_set_segment_base, %eax
 	movl	$SEGBASE_GS_KERNEL, %edi
 	leaq	INIT_PER_CPU_VAR(fixed_percpu_data)(%rip), %rsi
 	syscall
+	UNWIND_HINT_END_OF_STACK	/* (objtool: execution goes on here) */
 
 	movq	%r12, %rdi
 	call	xen_start_kernel

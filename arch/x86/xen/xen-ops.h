@@ -63,6 +63,8 @@ void xen_entry_SYSCALL_compat(void);
 void xen_entry_SYSENTER_compat(void);
 /* Defined in core entry_64.S: where Xen bounces a bad segment reload. */
 extern const char xen_failsafe_callback[];
+/* entry_64.S too: a jmp that xen_start_kernel() points at xen_iret. */
+void early_xen_iret_patch(void);
 /* The direct (per-CPU vcpu_info) forms of the irq and cr2 pv_ops. */
 __visible void xen_irq_enable_direct(void);
 __visible void xen_irq_disable_direct(void);
@@ -89,20 +91,22 @@ extern void *xen_initial_gdt;
 /* No more than this many times the boot memory can be added later. */
 #define EXTRA_MEM_RATIO		10
 
+/* x86_init.resources.memory_setup and x86_init.oem.arch_setup */
 char * __init xen_memory_setup(void);
 void __init xen_arch_setup(void);
-void xen_enable_sysenter(void);
 void xen_enable_syscall(void);
-void __init xen_pt_check_e820(void);
+void xen_enable_sysenter(void);
+/* the memory map: what Xen gave, what is usable, what is extra */
 void __init xen_chk_is_e820_usable(phys_addr_t start, phys_addr_t size,
 				   const char *component);
-unsigned long __ref xen_chk_extra_mem(unsigned long pfn);
-void __init xen_inv_extra_mem(void);
-void __init xen_remap_memory(void);
+void __init xen_pt_check_e820(void);
 phys_addr_t __init xen_find_free_area(phys_addr_t size);
-void __init xen_do_remap_nonram(void);
+void __init xen_remap_memory(void);
 void __init xen_add_remap_nonram(phys_addr_t maddr, phys_addr_t paddr,
 				 unsigned long size);
+void __init xen_do_remap_nonram(void);
+void __init xen_inv_extra_mem(void);
+unsigned long __ref xen_chk_extra_mem(unsigned long pfn);
 
 /* ---- p2m.c, mmu_pv*.c: the MMU ---- */
 
@@ -154,19 +158,20 @@ static inline void xen_uninit_lock_cpu(int cpu) { }
 
 void __init xen_init_apic(void);
 
-extern bool is_xen_pmu;
-irqreturn_t xen_pmu_irq_handler(int irq, void *dev_id);
-#ifdef CONFIG_XEN_HAVE_VPMU
-void xen_pmu_init(int cpu);
-void xen_pmu_finish(int cpu);
-#else
-static inline void xen_pmu_init(int cpu) { }
-static inline void xen_pmu_finish(int cpu) { }
-#endif
+/* the PMU, through Xen's vPMU interface where the host offers one */
 bool pmu_msr_read(unsigned int msr, u64 *val, int *err);
 bool pmu_msr_write(unsigned int msr, u32 low, u32 high, int *err);
-int pmu_apic_update(u32 reg);
 unsigned long long xen_read_pmc(int counter);
+int pmu_apic_update(u32 reg);
+extern bool is_xen_pmu;
+irqreturn_t xen_pmu_irq_handler(int irq, void *dev_id);
+#ifndef CONFIG_XEN_HAVE_VPMU
+static inline void xen_pmu_init(int cpu) { }
+static inline void xen_pmu_finish(int cpu) { }
+#else
+void xen_pmu_init(int cpu);
+void xen_pmu_finish(int cpu);
+#endif
 
 /* ---- smp.c, smp_pv.c ---- */
 
