@@ -53,6 +53,13 @@
 #                back with a pattern intact; save/restores and live
 #                migrations during a fork storm; no refused page-table
 #                update in Xen's log;
+#   smp          tests/boot/smp.sh: a domU of 8 vCPUs on 2 CPUs booted
+#                from the bzImage the bare run boots, the domU's and Xen's
+#                views of the online vCPUs compared, each vCPU seen running;
+#                xl vcpu-set 8 -> 4, 4 -> 1 -> 4 under a fork storm and xvdb and TCP
+#                I/O; save/restores, a live migration and cancelled saves
+#                (xl save -c) under that I/O, all vCPUs back each time, data
+#                checked; Xen's log names no fault of a domU;
 #   hostile      an eighth run, tests/boot/hostile.sh: tests/hostile, a
 #                backend in dom0 that lies, attacks a vbd and a vif of the
 #                domU in 12 of its scenarios (all of them in make soak, on
@@ -100,7 +107,7 @@ tap() { # STATUS NAME
 
 "$top/scripts/install-deps.sh" check || exit 1
 
-# CHECK_RUNS="host boot netfront blkfront qdisk migrate xenbus events hostile debian bare" (any
+# CHECK_RUNS="host boot netfront blkfront qdisk migrate xenbus events mmu smp hostile debian bare" (any
 # subset) runs only
 # those parts, for a developer's quicker loop; make check runs them all but
 # debian.
@@ -258,7 +265,8 @@ xen_run xen-boot "$top/tests/boot/driver.sh" --xen "$(xen_for debian)" --initrd 
 # Live migration needs shadow paging: never Debian's binary.
 mig=$(xen_for shadow)
 [ "$mig" != debian ] || mig=shadow
-if want netfront || want blkfront || want qdisk || want migrate || want xenbus || want events || want mmu; then
+if want netfront || want blkfront || want qdisk || want migrate || want xenbus || want events || want mmu ||
+	want smp; then
 	echo "# Xen $mig for the runs below: built from Debian's source on first use (about 4 minutes)"
 	"$top/scripts/xen-host/build-xen.sh" "$mig" "$BUILD/xen-host" 2>&1 |
 		grep -v '^gpgv:' | sed 's/^/# /'
@@ -324,6 +332,24 @@ xen_run xen-mmu "$top/tests/boot/mmu.sh" --xen "$mig" --initrd "$minitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 256 --host-mb 5120 --disk-mb 32 --no-create --timeout 2400
 
+# vCPUs (tests/boot/smp.sh): a domU of 8 vCPUs booted from the same
+# bzImage the bare run boots (1, 2 and 4 are the events run's), xl vcpu-set
+# 8 -> 4, then 4 -> 1 -> 4 under a fork storm and disk and TCP load, then
+# save/restores, a live migration and cancelled saves (xl save -c) under
+# that load; Xen's log judged too.  The
+# driver creates its domUs (--no-create); xmm and xcpu are in their initrd.
+# make soak runs it on the debug hypervisor with the full counts.
+sinitrd=$BUILD/domu/initrd-smp.cpio.gz
+if want smp; then
+	"$top/scripts/make-domu-initrd.sh" "$sinitrd" "$BUILD/domu/xmm" "$BUILD/domu/xcpu" || exit 1
+	echo "KERNEL_SHA=$(sha256sum < "$bzimage" | cut -d' ' -f1)" > "$out/smp.env"
+	echo "# smp tests ($mig): 8 vCPUs from the bzImage, xl vcpu-set 8-4-1-4 under a fork storm and I/O, save/restore, migration and xl save -c under I/O (about 6 minutes)"
+fi
+xen_run xen-smp "$top/tests/boot/smp.sh" --xen "$mig" --initrd "$sinitrd" \
+	--kernel "$bzimage" --cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+	--vcpus 8 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
+	--extra "$BUILD/domu/xcpu" --extra "$out/smp.env" --timeout 1200
+
 # A backend that lies: tests/hostile in dom0 serves a vbd and a vif of the
 # domU and attacks them, one scenario at a time (tests/boot/hostile.sh).
 # make check runs a third of the scenarios, one of each kind of lie, on this
@@ -370,12 +396,12 @@ timeout 300 qemu-system-x86_64 -accel tcg -cpu max -m 512 -smp 2 \
 	> "$out/bare.log" 2>&1
 tr -d '\r' < "$out/bare.log" > "$out/bare.txt"
 grep -E 'Booting paravirtualized kernel|XTEST-INIT' "$out/bare.txt" | sed 's/^/# /'
-grep -q 'XTEST-INIT: reached init on bare hardware' "$out/bare.txt" &&
+grep -q 'XTEST-INIT: reached init on bare hardware, 2 cpus' "$out/bare.txt" &&
 	grep -q 'Booting paravirtualized kernel on bare hardware' "$out/bare.txt" &&
 	! grep -qE 'Kernel panic|WARNING|BUG|Oops|Call Trace|detected stall|[Ll]ockup|LOCKUP' "$out/bare.txt"
 st=$?
 [ $st -eq 0 ] || tail -n 30 "$out/bare.txt" | sed 's/^/#   /'
-tap $st "the same bzImage boots without Xen to init (native paravirt_ops)"
+tap $st "the same bzImage boots without Xen to init with both CPUs (native paravirt_ops)"
 
 echo "1..$n"
 echo "$passed passed, $failed failed"

@@ -30,8 +30,14 @@
 #      restores and SOAK_MMU_MIGRATIONS (default 10) live migrations during
 #      the fork storm, and 120 s storms and 60 s races, instead of make
 #      check's 3, 2, 20 s and 15 s.
+#   8. the vCPU run (tests/boot/smp.sh) on the debug hypervisor, whose log
+#      it judges, booting the bzImage: SOAK_SR_CYCLES save/restores,
+#      SOAK_SMP_MIGRATIONS (default 10) live migrations and SOAK_SMP_CANCELS
+#      (default 10) cancelled saves (xl save -c) under disk and TCP I/O, and
+#      5 rounds of xl vcpu-set 4 -> 1 -> 4 (after 8 -> 4) under a fork storm and that I/O,
+#      instead of make check's 2, 1, 2 and 1.
 #
-# SOAK_STEPS (default "1 2 3 4 5 6 7") picks the steps to run, e.g. SOAK_STEPS=1
+# SOAK_STEPS (default "1 2 3 4 5 6 7 8") picks the steps to run, e.g. SOAK_STEPS=1
 # for the migrations alone.  Each step prints its own summary; the exit
 # status is non-zero if any failed.  Under TCG on 2 cores: about 40 s a migration with I/O (so about
 # 40 minutes for step 1), about 35 s a save/restore cycle with I/O (step 2:
@@ -48,7 +54,7 @@ migrations=${SOAK_MIGRATIONS:-50}
 cycles=${SOAK_SR_CYCLES:-20}
 txns=${SOAK_XS_TXNS:-3000}
 boots=${SOAK_BOOTS:-20}
-steps=" ${SOAK_STEPS:-1 2 3 4 5 6 7} "
+steps=" ${SOAK_STEPS:-1 2 3 4 5 6 7 8} "
 xen=${XEN:-shadow}
 [ "$xen" != debian ] || xen=shadow
 st=0
@@ -60,7 +66,7 @@ step() { case $steps in *" $1 "*) return 0 ;; esac; echo "# soak $1: skipped (SO
 
 if step 1; then
 	echo "MIGRATIONS=$migrations" > "$out/migrate.env"
-	echo "# soak 1/7: $migrations live migrations under I/O on Xen $xen (log $out/migrate.log)"
+	echo "# soak 1/8: $migrations live migrations under I/O on Xen $xen (log $out/migrate.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$finitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 		--vcpus 2 --memory 512 --disk-mb 32 --disk2-mb 256 \
@@ -69,14 +75,14 @@ if step 1; then
 		--log "$out/migrate.log" --timeout $((1800 + migrations * 120)) > "$out/migrate.out" 2>&1
 	mst=$?
 	tr -d '\r' < "$out/migrate.log" | grep -aE '^(TAP: |# migration times|# fio: )' | sed 's/^/  /'
-	echo "# soak 1/7: boot.sh exited $mst"
+	echo "# soak 1/8: boot.sh exited $mst"
 	[ $mst -eq 0 ] || st=1
 fi
 
 if step 2; then
 	gcc -O2 -Wall -static -o "$BUILD/domu/ptyexpect" "$top/tests/boot/ptyexpect.c" || exit 1
 	printf 'SR_CYCLES=%s\nXS_TXNS=%s\n' "$cycles" "$txns" > "$out/xenbus.env"
-	echo "# soak 2/7: the xenbus run with $cycles save/restore cycles, $txns transactions a process, on Xen $xen (log $out/xenbus.log)"
+	echo "# soak 2/8: the xenbus run with $cycles save/restore cycles, $txns transactions a process, on Xen $xen (log $out/xenbus.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$finitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent xtest.console=shell" \
 		--vcpus 2 --memory 320 --disk-mb 64 --disk2-mb 128 --no-create \
@@ -85,12 +91,12 @@ if step 2; then
 		--log "$out/xenbus.log" --timeout $((1500 + cycles * 90 + txns / 4)) > "$out/xenbus.out" 2>&1
 	xst=$?
 	tr -d '\r' < "$out/xenbus.log" | grep -aE '^(TAP: |# save \+ restore times|# domU: xtest: xs-txn: (ok|FAILED))' | sed 's/^/  /'
-	echo "# soak 2/7: boot.sh exited $xst"
+	echo "# soak 2/8: boot.sh exited $xst"
 	[ $xst -eq 0 ] || st=1
 fi
 
 if step 3; then
-	echo "# soak 3/7: the main boot tests $boots times"
+	echo "# soak 3/8: the main boot tests $boots times"
 	"$top/scripts/flake-rate.sh" "$boots" || st=1
 fi
 
@@ -99,7 +105,7 @@ if step 4; then
 	einitrd=$BUILD/domu/initrd-events.cpio.gz
 	"$top/scripts/make-domu-initrd.sh" "$einitrd" "$BUILD/domu/xcpu" || exit 1
 	printf 'SR_CYCLES=%s\nMIGRATIONS=5\nHOTPLUGS=10\nPINGPONGS=100000\n' "$cycles" > "$out/events.env"
-	echo "# soak 4/7: the events run with $cycles save/restore cycles on Xen $xen (log $out/events.log)"
+	echo "# soak 4/8: the events run with $cycles save/restore cycles on Xen $xen (log $out/events.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$xen" --kernel "$KOBJ/vmlinux" --initrd "$einitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 		--vcpus 4 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
@@ -108,19 +114,19 @@ if step 4; then
 		--log "$out/events.log" --timeout $((1800 + cycles * 60)) > "$out/events.out" 2>&1
 	est=$?
 	tr -d '\r' < "$out/events.log" | grep -aE '^(TAP: |# restore [0-9]+:|# migration [0-9]+:|# domU: monotonic)' | sed 's/^/  /'
-	echo "# soak 4/7: boot.sh exited $est"
+	echo "# soak 4/8: boot.sh exited $est"
 	[ $est -eq 0 ] || st=1
 fi
 
 if step 5; then
-	echo "# soak 5/7: the debug kernel (make debug-kernel; 10-20 min the first time)"
+	echo "# soak 5/8: the debug kernel (make debug-kernel; 10-20 min the first time)"
 	make --no-print-directory -C "$top" debug-kernel > "$out/debug-kernel.log" 2>&1 ||
 		{ tail -n 20 "$out/debug-kernel.log"; exit 1; }
 	gcc -O2 -Wall -Wextra -static -o "$BUILD/domu/hostile" "$top"/tests/hostile/*.c \
 		-lxenstore -lxengnttab -lxenevtchn -lxentoolcore -lxentoollog -lpthread || exit 1
 	"$top/scripts/make-domu-initrd.sh" "$BUILD/domu/initrd.cpio.gz" || exit 1
 	echo "HOSTILE_SCENARIOS='${SOAK_HOSTILE:-}'" > "$out/hostile.env"
-	echo "# soak 5/7: every hostile-backend scenario on the debug kernel, Xen debian (log $out/hostile.log)"
+	echo "# soak 5/8: every hostile-backend scenario on the debug kernel, Xen debian (log $out/hostile.log)"
 	"$top/scripts/xen-host/boot.sh" --xen debian --kernel "$BUILD/obj-debug/vmlinux" \
 		--initrd "$BUILD/domu/initrd.cpio.gz" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
@@ -130,12 +136,12 @@ if step 5; then
 		--log "$out/hostile.log" --timeout 5400 > "$out/hostile.out" 2>&1
 	hst=$?
 	tr -d '\r' < "$out/hostile.log" | grep -aE '^(TAP: |# --- )' | sed 's/^/  /'
-	echo "# soak 5/7: boot.sh exited $hst"
+	echo "# soak 5/8: boot.sh exited $hst"
 	[ $hst -eq 0 ] || st=1
 fi
 
 if step 6; then
-	echo "# soak 6/7: the Debian domU, our kernel then Debian's (the control), one Xen host run"
+	echo "# soak 6/8: the Debian domU, our kernel then Debian's (the control), one Xen host run"
 	CHECK_RUNS=debian DEBIAN_KERNELS="xenport debian" "$top/scripts/check.sh" 2>&1 |
 		tee "$out/debian.out" | grep -E '^(ok|not ok|# debian|[0-9]+ passed)'
 	[ "${PIPESTATUS[0]}" -eq 0 ] || st=1
@@ -150,7 +156,7 @@ if step 7; then
 		"$top/tests/boot/xmm.c" || exit 1
 	minitrd=$BUILD/domu/initrd-mmu.cpio.gz
 	"$top/scripts/make-domu-initrd.sh" "$minitrd" "$BUILD/domu/xmm" || exit 1
-	echo "# soak 7/7: the MMU run with $cycles save/restores and ${SOAK_MMU_MIGRATIONS:-10} migrations under a fork storm on Xen $mxen (log $out/mmu.log)"
+	echo "# soak 7/8: the MMU run with $cycles save/restores and ${SOAK_MMU_MIGRATIONS:-10} migrations under a fork storm on Xen $mxen (log $out/mmu.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$mxen" --kernel "$KOBJ/vmlinux" --initrd "$minitrd" \
 		--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 		--vcpus 2 --memory 256 --host-mb 5120 --disk-mb 32 --no-create \
@@ -159,7 +165,30 @@ if step 7; then
 		--log "$out/mmu.log" --timeout $((2400 + cycles * 60)) > "$out/mmu.out" 2>&1
 	mst=$?
 	tr -d '\r' < "$out/mmu.log" | grep -aE '^(TAP: |# domU: (forkstorm|race|fill):|# mem-set)' | sed 's/^/  /'
-	echo "# soak 7/7: boot.sh exited $mst"
+	echo "# soak 7/8: boot.sh exited $mst"
 	[ $mst -eq 0 ] || st=1
+fi
+if step 8; then
+	sxen=${XEN:-debug}
+	[ "$sxen" != debian ] || sxen=debug
+	smig=${SOAK_SMP_MIGRATIONS:-10} scan=${SOAK_SMP_CANCELS:-10}
+	gcc -O2 -Wall -static -pthread -o "$BUILD/domu/xcpu" "$top/tests/boot/xcpu.c" || exit 1
+	gcc -O2 -Wall -Wextra -Wno-unused-parameter -static -pthread -o "$BUILD/domu/xmm" \
+		"$top/tests/boot/xmm.c" || exit 1
+	sinitrd=$BUILD/domu/initrd-smp.cpio.gz
+	"$top/scripts/make-domu-initrd.sh" "$sinitrd" "$BUILD/domu/xmm" "$BUILD/domu/xcpu" || exit 1
+	printf 'SR_CYCLES=%s\nMIGRATIONS=%s\nCANCELS=%s\nHOTPLUGS=5\nKERNEL_SHA=%s\n' "$cycles" "$smig" \
+		"$scan" "$(sha256sum < "$KOBJ/arch/x86/boot/bzImage" | cut -d' ' -f1)" > "$out/smp.env"
+	echo "# soak 8/8: the vCPU run with $cycles save/restores, $smig migrations, $scan cancelled saves and 5 vcpu-set rounds on Xen $sxen (log $out/smp.log)"
+	"$top/scripts/xen-host/boot.sh" --xen "$sxen" --kernel "$KOBJ/arch/x86/boot/bzImage" \
+		--initrd "$sinitrd" --cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
+		--vcpus 8 --memory 256 --disk-mb 32 --disk2-mb 64 --no-create \
+		--driver "$top/tests/boot/smp.sh" --extra "$top/tests/boot/lib.sh" \
+		--extra "$BUILD/domu/xtest" --extra "$BUILD/domu/xcpu" --extra "$out/smp.env" \
+		--log "$out/smp.log" --timeout $((1800 + (cycles + smig + scan) * 90)) > "$out/smp.out" 2>&1
+	sst=$?
+	tr -d '\r' < "$out/smp.log" | grep -aE '^(TAP: |# (save|migrate|cancel)(:| [0-9]+:)|# round )' | sed 's/^/  /'
+	echo "# soak 8/8: boot.sh exited $sst"
+	[ $sst -eq 0 ] || st=1
 fi
 exit $st
