@@ -45,6 +45,7 @@
 
 #include <asm/xen/hypercall.h>
 
+#include <xen/interface/features.h>
 #include <xen/interface/version.h>
 #include <xen/interface/xen.h>
 #include <xen/xen.h>

@@ -14,8 +14,10 @@
 #ifndef __XEN_INTERFACE_XENPMU_H__
 #define __XEN_INTERFACE_XENPMU_H__
 
+#ifdef __KERNEL__	/* see asm/xen/interface.h */
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
+#endif
 #include <xen/interface/xen.h>
 
 /* The interface version the guest asks for. */

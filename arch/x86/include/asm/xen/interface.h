@@ -46,12 +46,18 @@
 #define SEGBASE_GS_USER_SEL	3	/* load user %gs selector from base */
 
 #ifndef __ASSEMBLY__
+/*
+ * Without __KERNEL__ this is scripts/xen-hypercalls.sh, which only wants
+ * the __HYPERVISOR_* numbers from a bare preprocessor run.
+ */
+#ifdef __KERNEL__
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 #include <asm/asm.h>
 #include <asm/emulate_prefix.h>
 #include <asm/pvclock-abi.h>
+#endif
 
 /* Both are unsigned long (u_long) on x86-64. */
 typedef u_long xen_pfn_t;	/* a (machine or guest) frame number */
