@@ -19,10 +19,14 @@
 #include <asm/pgtable_types.h>
 #include <xen/features.h>
 #include <xen/interface/xen.h>
+/* Not used here; the arch files that include this header rely on it. */
+#include <xen/interface/vcpu.h>
 
 struct vcpu_info;
 struct vm_area_struct;
 struct page;
+/* arch/x86/xen/xen-ops.h names it in a prototype without declaring it. */
+struct screen_info;
 
 /*
  * Where each CPU's vcpu_info lives: in shared_info at boot, then wherever

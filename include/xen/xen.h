@@ -60,8 +60,9 @@ extern bool xen_pvh;
 #endif
 
 /*
- * Set by the PV memory setup when the guest may see PCI devices (dom0 or
- * a PCI frontend); the x86 DMA setup reads it to decide on swiotlb-xen.
+ * Set by the PV memory setup when Xen's memory map has reserved (device)
+ * ranges, so the guest may see PCI devices (dom0, or PCI passed through);
+ * the x86 DMA setup reads it to decide on swiotlb-xen.
  */
 #ifdef CONFIG_XEN_PV
 extern bool xen_pv_pci_possible;
