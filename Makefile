@@ -4,8 +4,8 @@
 #
 # The port is built inside Debian's linux-source-6.12: scripts/prepare-tree.sh
 # unpacks it once into $(BUILD)/linux, takes upstream's Xen port out, lays
-# ours in (plus the files still borrowed, see scripts/borrowed-files.txt) and
-# the kernel is built out of tree in $(BUILD)/obj.  Every target not named
+# ours in (all of it: nothing is borrowed) and the kernel is built out of
+# tree in $(BUILD)/obj.  Every target not named
 # here is handed to the kernel's own Makefile (menuconfig, savedefconfig,
 # ...).  `make help` lists ours.
 

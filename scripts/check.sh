@@ -6,8 +6,8 @@
 # Each test prints one TAP line; the run ends with "N passed, N failed" and
 # exits non-zero if anything failed.  In order:
 #
-#   host checks  the prepared kernel tree holds only our files and the
-#                borrowed ones (byte for byte) and the core files patches/
+#   host checks  the prepared kernel tree holds only our files (byte for
+#                byte; none is upstream's own) and the core files patches/
 #                changes are the tarball's plus those patches, each patch
 #                says why it exists, checkpatch --strict, W=1 and
 #                sparse are clean on our own port files, and they share no
@@ -124,7 +124,7 @@ if want host; then
 	"$top/scripts/prepare-tree.sh" --check "$BUILD" > "$out/tree.log" 2>&1
 	st=$?
 	sed 's/^/# /' "$out/tree.log"
-	tap $st "prepared tree holds only our port files and the borrowed list"
+	tap $st "prepared tree holds only our port files (none of them upstream's)"
 
 	mapfile -t ours < <(cd "$top" && git ls-files -- arch/x86/xen arch/x86/include/asm/xen \
 		drivers/xen include/xen drivers/block/xen-blkfront.c \

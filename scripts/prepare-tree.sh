@@ -8,19 +8,18 @@
 # The kernel is Debian's linux-source-6.12 (Linux 6.12 LTS).  The first run
 # unpacks its tarball into BUILD_DIR/linux, deletes upstream's Xen guest port
 # from it (the PORT_PATHS below) and keeps a pristine copy of just those port
-# files in BUILD_DIR/upstream-port.  Every run then lays the port back in:
-#
-#   - our files: every file of this repository under PORT_PATHS, plus the
-#     overlay files in OVERLAY (our two defconfigs);
-#   - borrowed files: exactly the upstream files named in
-#     scripts/borrowed-files.txt, for components that are not yet ours.
+# files in BUILD_DIR/upstream-port (for the clean-room check and the bench's
+# baseline, never for the build).  Every run then lays the port back in:
+# every file of this repository under PORT_PATHS, plus the overlay files in
+# OVERLAY (our two defconfigs).  The whole port is ours: nothing of
+# upstream's is borrowed any more.
 #
 # A file is copied only when its content differs from the tree's copy, so an
 # unchanged file keeps its timestamp and make rebuilds only what changed.
-# Port files in the tree that are neither ours nor borrowed (left over from a
-# component that moved, say) are removed, and the last step re-checks the
-# whole tree: the build stops if any port file there is neither ours nor
-# listed.  The one-line hooks that core files keep for the port (head_64.S
+# Port files in the tree that are not ours (left over from an older tree,
+# say) are removed, and the last step re-checks the whole tree: the build
+# stops if any port file there is not ours, or if a file of ours is
+# byte for byte a file of upstream's port.  The one-line hooks that core files keep for the port (head_64.S
 # including xen-head.S, the Kconfig "source" lines and Makefile "obj-" lines
 # naming the port's directories and frontend files) are not port files: they
 # name paths, and whatever we put at those paths is what gets built.
@@ -29,7 +28,7 @@
 # patched from patches/*.patch (step 5; each patch says at its top why it
 # exists).
 #
-# It ends by printing "port: N files ours, M borrowed, K core patches".
+# It ends by printing "port: all N files ours, K core patches".
 # With --check it changes nothing and only runs the final check on the
 # existing tree.
 
@@ -45,7 +44,6 @@ build=$(cd "$build" && pwd)
 tarball=/usr/src/linux-source-6.12.tar.xz
 ksrc=$build/linux
 pristine=$build/upstream-port
-list=$top/scripts/borrowed-files.txt
 
 PORT_PATHS=(arch/x86/xen arch/x86/include/asm/xen drivers/xen include/xen
 	    drivers/block/xen-blkfront.c drivers/net/xen-netfront.c
@@ -77,23 +75,19 @@ if [ ! -f "$ksrc/.port-unpacked" ] || [ "$(cat "$ksrc/.port-unpacked")" != "$sta
 fi
 
 # 2. Who provides each port file.
-ours=$(mktemp) borrowed=$(mktemp) wanted=$(mktemp) intree=$(mktemp)
-trap 'rm -f "$ours" "$borrowed" "$wanted" "$intree"' EXIT
+ours=$(mktemp) wanted=$(mktemp) intree=$(mktemp)
+trap 'rm -f "$ours" "$wanted" "$intree"' EXIT
 
 (cd "$top" && for p in "${PORT_PATHS[@]}"; do
 	if [ -e "$p" ]; then find "$p" -type f; fi
 done) | LC_ALL=C sort > "$ours"
-sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$list" | LC_ALL=C sort > "$borrowed"
-
-dups=$(LC_ALL=C sort "$borrowed" | uniq -d)
-[ -z "$dups" ] || die "listed twice in $list: $dups"
-both=$(LC_ALL=C comm -12 "$ours" "$borrowed")
-[ -z "$both" ] || die "these files are ours, so drop them from $list:
-$both"
+# No file of ours may be upstream's own, byte for byte.
 while read -r f; do
-	[ -f "$pristine/$f" ] || die "$list names $f, which upstream's port does not have"
-done < "$borrowed"
-LC_ALL=C sort -m "$ours" "$borrowed" > "$wanted"
+	if [ -f "$pristine/$f" ] && cmp -s "$pristine/$f" "$top/$f"; then
+		die "$f is upstream's file, not ours"
+	fi
+done < "$ours"
+cp "$ours" "$wanted"
 
 list_tree() {
 	(cd "$ksrc" && for p in "${PORT_PATHS[@]}"; do
@@ -109,7 +103,7 @@ shopt -u nullglob
 pstamp=$ksrc/.port-patches
 psum=$(cat /dev/null "${patches[@]}" | sha256sum | cut -d' ' -f1)
 ptouched=$(mktemp)
-trap 'rm -f "$ours" "$borrowed" "$wanted" "$intree" "$ptouched"' EXIT
+trap 'rm -f "$ours" "$wanted" "$intree" "$ptouched"' EXIT
 patched_copies() {
 	mkdir -p "$1"
 	if [ -s "$2" ]; then
@@ -127,11 +121,11 @@ if [ -z "$check_only" ]; then
 # 3. Remove port files nobody provides any more.
 list_tree > "$intree"
 LC_ALL=C comm -23 "$intree" "$wanted" | while read -r f; do
-	say "removing $f (neither ours nor borrowed)"
+	say "removing $f (not ours)"
 	rm -f "$ksrc/$f"
 done
 
-# 4. Lay in ours and the borrowed files, touching only what changed.
+# 4. Lay in ours, touching only what changed.
 copy_changed() { # FROM_DIR FILE
 	if ! cmp -s "$1/$2" "$ksrc/$2"; then
 		mkdir -p "$(dirname "$ksrc/$2")"
@@ -143,9 +137,6 @@ changed=0
 while read -r f; do
 	if [ -n "$(copy_changed "$top" "$f")" ]; then changed=$((changed + 1)); fi
 done < <(cat "$ours"; printf '%s\n' "${OVERLAY[@]}")
-while read -r f; do
-	if [ -n "$(copy_changed "$pristine" "$f")" ]; then changed=$((changed + 1)); fi
-done < "$borrowed"
 if [ "$changed" -gt 0 ]; then say "$changed port files updated in the tree"; fi
 
 # 5. Core patches: patches/*.patch, in name order, each with the reason it
@@ -172,14 +163,11 @@ fi
 #    listed, byte for byte.
 list_tree > "$intree"
 stray=$(LC_ALL=C comm -23 "$intree" "$wanted")
-[ -z "$stray" ] || die "the tree holds upstream port files that are neither ours nor listed in $list:
+[ -z "$stray" ] || die "the tree holds port files that are not ours:
 $stray"
 while read -r f; do
 	cmp -s "$top/$f" "$ksrc/$f" || die "$f in the tree differs from ours"
 done < "$ours"
-while read -r f; do
-	cmp -s "$pristine/$f" "$ksrc/$f" || die "borrowed $f in the tree differs from upstream's"
-done < "$borrowed"
 if [ -n "$check_only" ] && [ ${#patches[@]} -gt 0 ]; then
 	[ "$(head -n1 "$pstamp" 2>/dev/null)" = "$psum" ] ||
 		die "patches/ changed since the tree was prepared"
@@ -193,4 +181,4 @@ if [ -n "$check_only" ] && [ ${#patches[@]} -gt 0 ]; then
 	rm -rf "$ptmp"
 fi
 
-echo "port: $(wc -l < "$ours") files ours, $(wc -l < "$borrowed") borrowed, $(find "$top/patches" -name '*.patch' 2>/dev/null | wc -l) core patches"
+echo "port: all $(wc -l < "$ours") files ours, $(find "$top/patches" -name '*.patch' 2>/dev/null | wc -l) core patches"
