@@ -16,7 +16,8 @@
 #include <xen/interface/xen-mca.h>
 
 static const char *const xen_hc_names[] = {
-#define HYPERCALL(name)	[__HYPERVISOR_##name] = #name,
+#define HYPERCALL(name) \
+	[__HYPERVISOR_##name] = #name,
 #include <asm/xen-hypercalls.h>
 #undef HYPERCALL
 };
