@@ -26,6 +26,8 @@ METRICS = {
     "forkexec_us": ("us/iter", False),
     "anon_gbps": ("GB/s", True),
     "anon_faults_per_mib": ("faults/MiB", False),
+    "getpid_ns": ("ns/call", False),
+    "pipe_pingpong_us": ("us/trip", False),
     "fio_seqread_mbps": ("MB/s", True),
     "fio_seqwrite_mbps": ("MB/s", True),
     "fio_randread_iops": ("IOPS", True),
