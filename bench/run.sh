@@ -95,6 +95,7 @@ fi
 rst=0
 cat "$out/serial.log" "$out/debian-serial.log" > "$out/all-serial.log"
 only=()
+[ "${BENCH_DEBIAN:-1}" = 1 ] || only=(--skip debian_login_s)
 [ "${BENCH_DEBIAN_ONLY:-0}" = 1 ] && only=(--only debian_login_s)
 [ "${BENCH_MMU_ONLY:-0}" = 1 ] && only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_mib)
 python3 "$top/bench/report.py" "${only[@]}" "$out/all-serial.log" > "$out/results.txt" || rst=$?
