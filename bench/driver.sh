@@ -128,6 +128,12 @@ one() { # ROUND KERNEL
 		destroy
 		return 0
 	fi
+	# entering the kernel (a raw getpid) and switching tasks (a byte bounced
+	# over two pipes between two processes pinned to one vCPU)
+	emit "$r" "$k" getpid_ns "$(domu 120 'cpuops getpid 20000 5' |
+		awk '/^getpid_ns/ { print $2 }')"
+	emit "$r" "$k" pipe_pingpong_us "$(domu 120 'cpuops pingpong 1000 5' |
+		awk '/^pipe_pingpong_us/ { print $2 }')"
 	fio_all "$r" "$k"
 	emit "$r" "$k" iperf_tx_gbps "$(iperf '')"
 	emit "$r" "$k" iperf_rx_gbps "$(iperf -R)"

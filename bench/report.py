@@ -11,10 +11,11 @@ negotiated ("NEGOTIATED:" lines) is printed under the table.  A metric
 with fewer samples than rounds on either side is an error: the table says
 which, and the exit status is 1.
 
-Usage: bench/report.py [--only METRIC[,METRIC...]] SERIAL_LOG > table
+Usage: bench/report.py [--only|--skip METRIC[,METRIC...]] SERIAL_LOG > table
 
 --only METRIC[,...] prints those rows alone (bench/run.sh with BENCH_DEBIAN_ONLY=1
-or BENCH_MMU_ONLY=1).
+or BENCH_MMU_ONLY=1); --skip METRIC[,...] leaves those rows out of the full
+report (bench/run.sh with BENCH_DEBIAN=0: no debian_login_s to expect).
 """
 import re
 import statistics
@@ -26,6 +27,8 @@ METRICS = {
     "forkexec_us": ("us/iter", False),
     "anon_gbps": ("GB/s", True),
     "anon_faults_per_mib": ("faults/MiB", False),
+    "getpid_ns": ("ns/call", False),
+    "pipe_pingpong_us": ("us/trip", False),
     "fio_seqread_mbps": ("MB/s", True),
     "fio_seqwrite_mbps": ("MB/s", True),
     "fio_randread_iops": ("IOPS", True),
@@ -72,12 +75,16 @@ def table(values, other, label, metrics, rounds):
 
 def main():
     args = sys.argv[1:]
-    only = None
-    if len(args) == 3 and args[0] == "--only" and \
+    only, skip = None, []
+    if len(args) == 3 and args[0] in ("--only", "--skip") and \
             all(m in METRICS for m in args[1].split(",")):
-        only, args = args[1].split(","), args[2:]
+        if args[0] == "--only":
+            only = args[1].split(",")
+        else:
+            skip = args[1].split(",")
+        args = args[2:]
     if len(args) != 1:
-        sys.exit("usage: bench/report.py [--only METRIC] SERIAL_LOG")
+        sys.exit("usage: bench/report.py [--only|--skip METRIC[,...]] SERIAL_LOG")
     values, negotiated = {}, []
     line_re = re.compile(r"BENCH: (\d+) (base|tuned|ours) (\w+) ([0-9.eE+-]+)")
     with open(args[0], "rb") as f:
@@ -96,7 +103,8 @@ def main():
     if only:
         bad += table(values, "base", "baseline", only, rounds)
         return 1 if bad else 0
-    bad += table(values, "base", "baseline", METRICS, rounds)
+    bad += table(values, "base", "baseline",
+                 [m for m in METRICS if m not in skip], rounds)
     print()
     print("baseline's blkfront given our defaults on its command line "
           "(max_ring_page_order=2, max_indirect_segments=128) against ours:")

@@ -31,13 +31,13 @@ stage=$out/stage
 
 rm -rf "$stage"
 mkdir -p "$stage"
-for p in forkexec anonmem; do
+for p in forkexec anonmem cpuops; do
 	gcc -O2 -Wall -static -o "$out/$p" "$top/bench/$p.c"
 done
 gcc -O2 -Wall -static -pthread -o "$out/xcpu" "$top/tests/boot/xcpu.c"
 # uncompressed: the domU should not spend its boot gunzipping fio's libraries
 "$top/scripts/make-domu-initrd.sh" "$out/initrd.cpio" \
-	/usr/bin/fio /usr/bin/iperf3 "$out/forkexec" "$out/anonmem" "$out/xcpu"
+	/usr/bin/fio /usr/bin/iperf3 "$out/forkexec" "$out/anonmem" "$out/cpuops" "$out/xcpu"
 cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
 cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
 cp "$out/xtest" "$stage/xtest"
@@ -95,6 +95,7 @@ fi
 rst=0
 cat "$out/serial.log" "$out/debian-serial.log" > "$out/all-serial.log"
 only=()
+[ "${BENCH_DEBIAN:-1}" = 1 ] || only=(--skip debian_login_s)
 [ "${BENCH_DEBIAN_ONLY:-0}" = 1 ] && only=(--only debian_login_s)
 [ "${BENCH_MMU_ONLY:-0}" = 1 ] && only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_mib)
 python3 "$top/bench/report.py" "${only[@]}" "$out/all-serial.log" > "$out/results.txt" || rst=$?
