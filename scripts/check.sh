@@ -53,7 +53,8 @@
 #                back with a pattern intact; save/restores and live
 #                migrations during a fork storm; no refused page-table
 #                update in Xen's log;
-#   smp          tests/boot/smp.sh: a domU of 8 vCPUs on 2 CPUs booted
+#   smp          (only with CHECK_RUNS=smp, and in make soak: see want()
+#                below) tests/boot/smp.sh: a domU of 8 vCPUs on 2 CPUs booted
 #                from the bzImage the bare run boots, the domU's and Xen's
 #                views of the online vCPUs compared, each vCPU seen running;
 #                xl vcpu-set 8 -> 4, 4 -> 1 -> 4 under a fork storm and xvdb and TCP
@@ -110,12 +111,16 @@ tap() { # STATUS NAME
 # CHECK_RUNS="host boot netfront blkfront qdisk migrate xenbus events mmu smp hostile debian bare" (any
 # subset) runs only
 # those parts, for a developer's quicker loop; make check runs them all but
-# debian.
+# debian and smp.
 # The debian run is not in make check (fresh clones would spend its time
-# budget building the image): only when named here, or in make soak.
+# budget building the image): only when named here, or in make soak.  Nor,
+# for now, is the smp run: 8 vCPUs on a 2-core TCG host take it past 20
+# minutes (its fork storm alone ran 9 minutes, and one live migration of
+# the 8-vCPU domain almost 4), which make check's hour cannot hold yet;
+# make soak runs it (step 8) until it is cut down to fit.
 want() {
 	case " ${CHECK_RUNS:-} " in *" $1 "*) return 0 ;; esac
-	[ -z "${CHECK_RUNS:-}" ] && [ "$1" != debian ] && return 0
+	[ -z "${CHECK_RUNS:-}" ] && [ "$1" != debian ] && [ "$1" != smp ] && return 0
 	return 1
 }
 
