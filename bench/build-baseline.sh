@@ -28,8 +28,20 @@ if [ ! -f "$base/linux/.baseline-unpacked" ] ||
 	tar -xJf "$tarball" -C "$base/linux" --strip-components=1
 	echo "$stamp" > "$base/linux/.baseline-unpacked"
 fi
-cmp -s "$top/arch/x86/configs/xen_defconfig" "$base/linux/arch/x86/configs/xen_defconfig" ||
-	cp "$top/arch/x86/configs/xen_defconfig" "$base/linux/arch/x86/configs/xen_defconfig"
+# Our defconfig, plus what keeps upstream's port to the same built-in
+# drivers as ours: our Kconfig does not offer the toolstack devices, and
+# upstream's would otherwise default xenfs (and with it privcmd, which
+# logs an error at every domU boot) into the image.  They stay modules or
+# off, as our defconfig had them before they left the port.
+want=$(mktemp)
+{
+	cat "$top/arch/x86/configs/xen_defconfig"
+	printf '%s\n' 'CONFIG_XENFS=m' '# CONFIG_XEN_GNTDEV is not set' \
+		'# CONFIG_XEN_GRANT_DEV_ALLOC is not set'
+} > "$want"
+cmp -s "$want" "$base/linux/arch/x86/configs/xen_defconfig" ||
+	cp "$want" "$base/linux/arch/x86/configs/xen_defconfig"
+rm -f "$want"
 
 kmake=(make --no-print-directory -C "$base/linux" O="$base/obj" -j"$(nproc)")
 if [ ! -f "$base/obj/.config" ] ||

@@ -22,7 +22,7 @@ static const char *const xen_hc_names[] = {
 #undef HYPERCALL
 };
 
-static const char * __maybe_unused xen_hypercall_name(unsigned int op)
+static __maybe_unused const char *xen_hypercall_name(unsigned int op)
 {
 	const char *name = NULL;
 

@@ -104,13 +104,6 @@ void xen_evtchn_requeue(evtchn_port_t port, unsigned int gone);
 const struct evtchn_abi *xen_evtchn_2l_init(void);
 const struct evtchn_abi *xen_evtchn_fifo_init(void);
 
-/* In evtchn-hvm.c: how an HVM guest gets its upcalls. */
-#ifdef CONFIG_XEN_PVHVM
-void xen_evtchn_hvm_init(void);
-#else
-static inline void xen_evtchn_hvm_init(void) { }
-#endif
-
 /* ---- evtchn-core.c, for its other files ---- */
 
 /* The ABI in use: set at boot, switched only inside xen_irq_resume(). */

@@ -1400,8 +1400,6 @@ void __init xen_init_IRQ(void)
 				       evtchn_cpu_prepare, evtchn_cpu_dead);
 	if (rc < 0)
 		pr_err("no CPU hotplug callback: %d\n", rc);
-	if (IS_ENABLED(CONFIG_XEN_PVHVM) && xen_hvm_domain())
-		xen_evtchn_hvm_init();
 }
 
 #if IS_REACHABLE(CONFIG_KUNIT)

@@ -4,7 +4,7 @@
  *
  * Restates the parameter numbers of Xen's public hvm/params.h (Xen 4.17,
  * /usr/include/xen/hvm/params.h) that Linux reads, sets or names in its
- * diagnostics (include/xen/hvm.h prints the names of indexes 0-18).
+ * diagnostics.
  */
 
 #ifndef __XEN_INTERFACE_HVM_PARAMS_H__
