@@ -88,7 +88,7 @@ struct xen_cpu_irqs {
 	char name[XEN_CPU_NR_IRQS][24];		/* request_irq() keeps these */
 };
 
-static DEFINE_PER_CPU(struct xen_cpu_irqs, xen_cpu_irqs) = {
+static DEFINE_PER_CPU(struct xen_cpu_irqs, xen_cpu_irq_state) = {
 	.irq = { [0 ... XEN_CPU_NR_IRQS - 1] = -1 },
 };
 
@@ -100,7 +100,7 @@ static DEFINE_PER_CPU(struct xen_cpu_irqs, xen_cpu_irqs) = {
  */
 void xen_smp_intr_free(unsigned int cpu)
 {
-	struct xen_cpu_irqs *s = per_cpu_ptr(&xen_cpu_irqs, cpu);
+	struct xen_cpu_irqs *s = per_cpu_ptr(&xen_cpu_irq_state, cpu);
 	unsigned int i;
 
 	for (i = 0; i < XEN_CPU_NR_IRQS; i++) {
@@ -119,7 +119,7 @@ void xen_smp_intr_free(unsigned int cpu)
  */
 int xen_smp_intr_init(unsigned int cpu)
 {
-	struct xen_cpu_irqs *s = per_cpu_ptr(&xen_cpu_irqs, cpu);
+	struct xen_cpu_irqs *s = per_cpu_ptr(&xen_cpu_irq_state, cpu);
 	const unsigned long flags = IRQF_PERCPU | IRQF_NOBALANCING;
 	const struct xen_cpu_irq_kind *k;
 	unsigned int i;
