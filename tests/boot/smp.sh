@@ -68,9 +68,9 @@
 
 . /extra/lib.sh
 
-SR_CYCLES=2
+SR_CYCLES=1
 MIGRATIONS=1
-CANCELS=2
+CANCELS=1
 HOTPLUGS=1
 BATCH=5
 # the TCP streams under the hotplug and suspend tests, MiB/s each way
