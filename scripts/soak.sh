@@ -35,7 +35,7 @@
 #      SOAK_SMP_MIGRATIONS (default 10) live migrations and SOAK_SMP_CANCELS
 #      (default 10) cancelled saves (xl save -c) under disk and TCP I/O, and
 #      5 rounds of xl vcpu-set 4 -> 1 -> 4 (after 8 -> 4) under a fork storm and that I/O,
-#      instead of make check's 2, 1, 2 and 1.
+#      instead of make check's 1, 1, 1 and 1.
 #
 # SOAK_STEPS (default "1 2 3 4 5 6 7 8") picks the steps to run, e.g. SOAK_STEPS=1
 # for the migrations alone.  Each step prints its own summary; the exit

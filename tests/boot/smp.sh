@@ -68,9 +68,9 @@
 
 . /extra/lib.sh
 
-SR_CYCLES=2
+SR_CYCLES=1
 MIGRATIONS=1
-CANCELS=2
+CANCELS=1
 HOTPLUGS=1
 BATCH=5
 # the TCP streams under the hotplug and suspend tests, MiB/s each way
@@ -180,15 +180,15 @@ moving() {
 # destroys it when it shuts down: when Xen shows it shut down ("s") and
 # its console says it powered off, dom0 destroys it.
 shut_down() {
-	"$XL" shutdown "$DOMU" > /tmp/sd.out 2>&1 || { sed 's/^/# xl: /' /tmp/sd.out; return 1; }
+	"$XL" shutdown "$DOMU" > /tmp/down.out 2>&1 || { sed 's/^/# xl: /' /tmp/down.out; return 1; }
 	_w=0
-	while "$XL" list "$DOMU" > /tmp/sd.out 2>&1; do
-		if awk 'NR == 2 { exit !($5 ~ /s/) }' /tmp/sd.out &&
+	while "$XL" list "$DOMU" > /tmp/down.out 2>&1; do
+		if awk 'NR == 2 { exit !($5 ~ /s/) }' /tmp/down.out &&
 			all_console | tail -n 5 | grep -qE 'reboot: (Power down|Power off not available)'; then
 			say "domain $(domid) shut down with no xl watching it: destroyed by dom0"
 			"$XL" destroy "$DOMU" > /dev/null 2>&1
 		fi
-		[ $_w -lt 180 ] || { say "the domain did not shut down"; sed 's/^/# /' /tmp/sd.out; return 1; }
+		[ $_w -lt 180 ] || { say "the domain did not shut down"; sed 's/^/# /' /tmp/down.out; return 1; }
 		sleep 1
 		_w=$((_w + 1))
 	done
@@ -305,15 +305,16 @@ one() {
 	moving
 }
 
-# next_op: the next kind of suspend, taking turns while each has some
-# left (counts in _ns, _nm, _nc)
+# next_op: the next kind of suspend into _op, taking turns while each has
+# some left (counts in _ns, _nm, _nc; not in a subshell, which would lose
+# them)
 next_op() {
 	_k=$((_k + 1))
 	for _try in 1 2 3; do
 		case $(((_k + _try) % 3)) in
-		1) [ "$_ns" -gt 0 ] && { _ns=$((_ns - 1)); echo save; return; } ;;
-		2) [ "$_nm" -gt 0 ] && { _nm=$((_nm - 1)); echo migrate; return; } ;;
-		0) [ "$_nc" -gt 0 ] && { _nc=$((_nc - 1)); echo cancel; return; } ;;
+		1) [ "$_ns" -gt 0 ] && { _ns=$((_ns - 1)) _op=save; return; } ;;
+		2) [ "$_nm" -gt 0 ] && { _nm=$((_nm - 1)) _op=migrate; return; } ;;
+		0) [ "$_nc" -gt 0 ] && { _nc=$((_nc - 1)) _op=cancel; return; } ;;
 		esac
 	done
 }
@@ -328,7 +329,7 @@ t_suspend() {
 		io_start $((6400 + _b * 2)) $((40 + _b)) $((4000 + _b * 100)) || return 1
 		_j=0
 		while [ $_j -lt "$BATCH" ] && [ $_n -lt $_total ]; do
-			_op=$(next_op)
+			next_op
 			_n=$((_n + 1)) _j=$((_j + 1))
 			one "$_op" $_n || { io_stop $((4000 + _b * 100)) > /dev/null 2>&1; return 1; }
 		done
