@@ -26,6 +26,7 @@ XTEST=/extra/xtest
 XL=/usr/lib/xen-4.17/bin/xl
 ROUNDS=$(cat /extra/rounds 2>/dev/null || echo 3)
 # BENCH_MMU_ONLY=1 (bench/run.sh): boot, fork+exec and anonymous memory only
+# ("1"); BENCH_CPU_ONLY=1: those and the two CPU rows ("cpu")
 MMU_ONLY=$(cat /extra/mmuonly 2>/dev/null)
 
 say() { echo "# bench: $*"; }
@@ -124,7 +125,7 @@ one() { # ROUND KERNEL
 	domu 120 'anonmem 256 5' > /tmp/anon.out
 	emit "$r" "$k" anon_gbps "$(awk '/anonmem_gbps/ { print $2 }' /tmp/anon.out)"
 	emit "$r" "$k" anon_faults_per_mib "$(awk '/anonmem_faults_per_mib/ { print $2 }' /tmp/anon.out)"
-	if [ -n "$MMU_ONLY" ]; then
+	if [ "$MMU_ONLY" = 1 ]; then
 		destroy
 		return 0
 	fi
@@ -134,6 +135,10 @@ one() { # ROUND KERNEL
 		awk '/^getpid_ns/ { print $2 }')"
 	emit "$r" "$k" pipe_pingpong_us "$(domu 120 'cpuops pingpong 1000 5' |
 		awk '/^pipe_pingpong_us/ { print $2 }')"
+	if [ "$MMU_ONLY" = cpu ]; then
+		destroy
+		return 0
+	fi
 	fio_all "$r" "$k"
 	emit "$r" "$k" iperf_tx_gbps "$(iperf '')"
 	emit "$r" "$k" iperf_rx_gbps "$(iperf -R)"

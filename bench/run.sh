@@ -46,8 +46,13 @@ echo "$ROUNDS" > "$stage/rounds"
 # (empty unless set: the driver takes any content as a boot-only run)
 printf '%s' "${BOOT_ONLY:-}" > "$stage/bootonly"
 # BENCH_MMU_ONLY=1: only boot_ms, forkexec_us, anon_gbps and anon_faults_per_mib
-# (the PV MMU's rows), no Debian run
-printf '%s' "$([ "${BENCH_MMU_ONLY:-0}" = 1 ] && echo 1)" > "$stage/mmuonly"
+# (the PV MMU's rows), no Debian run.  BENCH_CPU_ONLY=1: those and the CPU
+# rows, getpid_ns and pipe_pingpong_us (the PV core's), no Debian run.
+if [ "${BENCH_MMU_ONLY:-0}" = 1 ]; then
+	echo 1
+elif [ "${BENCH_CPU_ONLY:-0}" = 1 ]; then
+	echo cpu
+fi | tr -d '\n' > "$stage/mmuonly"
 
 if [ -n "${BOOT_ONLY:-}" ]; then
 	echo "  BENCH   $BOOT_ONLY boots each of baseline and ours, nothing else (about $((BOOT_ONLY / 4 + 3)) minutes)"
@@ -80,7 +85,8 @@ fi
 # image and initramfs, alternating, in a second Xen host run
 # (tests/boot/debian.sh in its bench mode).  BENCH_DEBIAN=0 skips it.
 : > "$out/debian-serial.log"
-if [ "${BENCH_DEBIAN:-1}" = 1 ] && [ "${BENCH_MMU_ONLY:-0}" != 1 ]; then
+if [ "${BENCH_DEBIAN:-1}" = 1 ] && [ "${BENCH_MMU_ONLY:-0}" != 1 ] &&
+   [ "${BENCH_CPU_ONLY:-0}" != 1 ]; then
 	make --no-print-directory -C "$top" debian-image
 	echo "DEBIAN_BENCH_ROUNDS=$ROUNDS" > "$stage/debian.env"
 	cp "$BUILD/baseline/obj/arch/x86/boot/bzImage" "$stage/vmlinuz-baseline"
@@ -98,6 +104,8 @@ only=()
 [ "${BENCH_DEBIAN:-1}" = 1 ] || only=(--skip debian_login_s)
 [ "${BENCH_DEBIAN_ONLY:-0}" = 1 ] && only=(--only debian_login_s)
 [ "${BENCH_MMU_ONLY:-0}" = 1 ] && only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_mib)
+[ "${BENCH_CPU_ONLY:-0}" = 1 ] &&
+	only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_mib,getpid_ns,pipe_pingpong_us)
 python3 "$top/bench/report.py" "${only[@]}" "$out/all-serial.log" > "$out/results.txt" || rst=$?
 cat "$out/results.txt"
 echo "  BENCH   table in $out/results.txt, raw lines in $out/serial.log"
