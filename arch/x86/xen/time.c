@@ -40,10 +40,6 @@
  * wc.version like the vCPU records); adding the system time gives the time
  * of day.  It is this platform's persistent clock, read at boot and after
  * each resume.  A guest cannot set it.
- *
- * An HVM guest uses the same clock and timers when Xen says its pvclock is
- * safe there and events arrive by vector; otherwise it keeps the emulated
- * platform timers.
  */
 
 #define pr_fmt(fmt) "xen-time: " fmt
@@ -96,7 +92,7 @@ static u64 xen_clock_offset __read_mostly;
 static u64 xen_clock_at_save;
 /* Our clock's value when sched_clock started counting from zero. */
 static u64 xen_sched_clock_zero __read_mostly;
-/* Xen's clock and timers are in use (always for PV; HVM if safe). */
+/* Xen's clock and timers are in use (set once the clock is set up). */
 static bool xen_clock_used __read_mostly;
 
 /* Xen's system time on this vCPU, in ns. */
@@ -454,7 +450,7 @@ static void __init xen_time_init(void)
 	xen_time_setup_guest();
 }
 
-/* Clock, sched_clock, TSC rate and wall clock: common to PV and HVM. */
+/* Clock, sched_clock, TSC rate and wall clock. */
 static void __init xen_clock_init(void)
 {
 	xen_sched_clock_zero = xen_clocksource_read(&xen_clocksource);
@@ -488,43 +484,6 @@ void __init xen_init_time_ops(void)
 	x86_init.timers.setup_percpu_clockev = x86_init_noop;
 	x86_cpuinit.setup_percpu_clockev = x86_init_noop;
 }
-
-#ifdef CONFIG_XEN_PVHVM
-/* x86_cpuinit.setup_percpu_clockev for an HVM CPU coming up. */
-static void xen_hvm_setup_cpu_clockevents(void)
-{
-	xen_setup_runstate_info(smp_processor_id());
-	xen_setup_cpu_clockevents();
-}
-
-/**
- * xen_hvm_init_time_ops() - make an HVM guest's time Xen's, if it can be
- *
- * Called from the HVM guest set-up and again when the boot CPU's vcpu_info
- * is placed (a boot vCPU beyond the shared_info slots has none before);
- * acts once.  The boot CPU's timer starts where the local APIC timer's
- * would, the others' as each CPU comes up (their VIRQs are bound by the
- * CPU-up preparation when Xen has a safe pvclock).
- */
-void __init xen_hvm_init_time_ops(void)
-{
-	static bool done;
-
-	if (done || !xen_have_vector_callback)
-		return;
-	if (!xen_feature(XENFEAT_hvm_safe_pvclock)) {
-		pr_info_once("no safe pvclock: keeping the platform timers\n");
-		return;
-	}
-	if (!per_cpu(xen_vcpu, 0))
-		return;
-
-	xen_clock_init();
-	x86_init.timers.setup_percpu_clockev = xen_time_init;
-	x86_cpuinit.setup_percpu_clockev = xen_hvm_setup_cpu_clockevents;
-	done = true;
-}
-#endif
 
 #if IS_REACHABLE(CONFIG_KUNIT)
 #include <kunit/test.h>

@@ -135,7 +135,6 @@ void xen_init_irq_ops(void);
 void xen_force_evtchn_callback(void);
 
 void xen_init_time_ops(void);
-void __init xen_hvm_init_time_ops(void);
 void xen_setup_timer(int cpu);
 void xen_teardown_timer(int cpu);
 void xen_setup_runstate_info(int cpu);
