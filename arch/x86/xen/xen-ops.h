@@ -16,7 +16,6 @@
 
 #include <linux/init.h>
 #include <linux/irqflags.h>
-#include <linux/irqreturn.h>
 #include <linux/linkage.h>
 #include <linux/percpu.h>
 #include <linux/types.h>
@@ -162,8 +161,6 @@ bool pmu_msr_read(unsigned int msr, u64 *val, int *err);
 bool pmu_msr_write(unsigned int msr, u32 low, u32 high, int *err);
 unsigned long long xen_read_pmc(int counter);
 int pmu_apic_update(u32 reg);
-extern bool is_xen_pmu;
-irqreturn_t xen_pmu_irq_handler(int irq, void *dev_id);
 #ifndef CONFIG_XEN_HAVE_VPMU
 static inline void xen_pmu_init(int cpu) { }
 static inline void xen_pmu_finish(int cpu) { }
@@ -175,11 +172,6 @@ void xen_pmu_finish(int cpu);
 /* ---- smp.c, smp_pv.c ---- */
 
 #ifdef CONFIG_SMP
-struct xen_common_irq {
-	int irq;
-	char *name;
-};
-
 extern cpumask_var_t xen_cpu_initialized_map;
 
 void xen_smp_init(void);
