@@ -156,7 +156,7 @@ static inline void xen_uninit_lock_cpu(int cpu) { }
 
 void __init xen_init_apic(void);
 
-/* the PMU, through Xen's vPMU interface where the host offers one */
+/* the PMU: no virtual PMU is offered, these keep the native paths (pmu.c) */
 bool pmu_msr_read(unsigned int msr, u64 *val, int *err);
 bool pmu_msr_write(unsigned int msr, u32 low, u32 high, int *err);
 unsigned long long xen_read_pmc(int counter);
