@@ -526,7 +526,7 @@ t_save_fio() {
 }
 
 # Writes held inside the backend across save/restore: xvdh is a null_blk
-# disk in dom0 that completes each request 12 s late, the domU writes 2 MiB
+# disk in dom0 that completes each request 20 s late, the domU writes 2 MiB
 # to it with native AIO (tests/boot/aiowrite.c), whose sleep in
 # io_getevents lets the freezer stop it with the writes still in blkback.
 # After restore blkfront must issue them again: the new backend must count
@@ -538,7 +538,9 @@ t_save_fio() {
 # reissued requests were split.  With "stalled" first, the domU writes 16
 # MiB: more than the pages a ring may lend, so blkback holds only part of it
 # at the save and the rest waits in a hardware queue the ring has stopped,
-# which nothing on the new ring would start again.
+# which nothing on the new ring would start again.  The delay must outlast
+# the domU's suspend (freezer, devices, stop_machine): at 12 s, a slow
+# suspend under TCG let the first writes finish in the old backend.
 t_save_held() { # SEED [lesser|stalled] PARAMS...
 	seed=$1
 	shift
@@ -548,7 +550,7 @@ t_save_held() { # SEED [lesser|stalled] PARAMS...
 	# loaded once: probing a new slow disk's partition table takes minutes
 	if ! [ -b /dev/nullb0 ]; then
 		modprobe null_blk nr_devices=1 gb=1 memory_backed=1 irqmode=2 \
-			completion_nsec=12000000000 || return 1
+			completion_nsec=20000000000 || return 1
 		echo 120000 > /sys/block/nullb0/queue/io_timeout
 	fi
 	"$XL" block-attach "$DOMU" "phy:/dev/nullb0,xvdh,w" || return 1
@@ -592,7 +594,7 @@ t_save_held() { # SEED [lesser|stalled] PARAMS...
 	done
 	show domU domu 10 'cat /tmp/aio.log; dmesg | grep -E "vbd-51824|I/O error" | tail -n 3'
 	say "xvdh after restore, domU: $(negotiated xvdh)"
-	# read back in dom0 only: every read of xvdh waits the 12 s too
+	# read back in dom0 only: every read of xvdh waits the 20 s too
 	domu 10 'cat /tmp/aio.log' | grep -q 'status 0' &&
 		show dom0 timeout 200 "$XTEST" verify /dev/nullb0 "$seed" 2
 	st=$?
