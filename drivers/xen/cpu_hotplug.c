@@ -94,7 +94,7 @@ static void vcpu_take_down(unsigned int cpu)
 	}
 	if (cpu_online(cpu))
 		return;
-	xen_arch_unregister_cpu(cpu);
+	arch_unregister_cpu(cpu);
 	set_cpu_present(cpu, false);
 	pr_info("cpu %u removed at the toolstack's request\n", cpu);
 }
@@ -107,7 +107,7 @@ static void vcpu_bring_back(unsigned int cpu)
 
 	if (cpu_present(cpu))
 		return;		/* ours to keep, or someone's sysfs choice */
-	xen_arch_register_cpu(cpu);
+	arch_register_cpu(cpu);
 	set_cpu_present(cpu, true);
 
 	dev = get_cpu_device(cpu);

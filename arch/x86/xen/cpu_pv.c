@@ -271,18 +271,14 @@ static void xen_msr_write(unsigned int msr, u32 low, u32 high, int *err)
 		native_write_msr(msr, low, high);
 }
 
-static u64 xen_read_msr_safe(unsigned int msr, int *err)
-{
-	return xen_msr_read(msr, err);
-}
-
+/* The safe write reports a refusal instead of oopsing. */
 static int xen_write_msr_safe(unsigned int msr, unsigned int low,
 			      unsigned int high)
 {
-	int err = 0;
+	int refused = 0;
 
-	xen_msr_write(msr, low, high, &err);
-	return err;
+	xen_msr_write(msr, low, high, &refused);
+	return refused;
 }
 
 static u64 xen_read_msr(unsigned int msr)
@@ -567,7 +563,7 @@ void __init xen_init_cpu_ops(void)
 	cpu->wbinvd = pv_native_wbinvd;
 	cpu->read_msr = xen_read_msr;
 	cpu->write_msr = xen_write_msr;
-	cpu->read_msr_safe = xen_read_msr_safe;
+	cpu->read_msr_safe = xen_msr_read;
 	cpu->write_msr_safe = xen_write_msr_safe;
 	cpu->read_pmc = xen_read_pmc;
 	cpu->load_tr_desc = paravirt_nop;

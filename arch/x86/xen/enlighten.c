@@ -304,25 +304,3 @@ int xen_cpuhp_setup(int (*prepare)(unsigned int), int (*dead)(unsigned int))
 	}
 	return 0;
 }
-
-#ifdef CONFIG_HOTPLUG_CPU
-/**
- * xen_arch_register_cpu() - make a vCPU the toolstack added visible in sysfs
- * @num: the CPU number
- */
-void xen_arch_register_cpu(int num)
-{
-	arch_register_cpu(num);
-}
-EXPORT_SYMBOL(xen_arch_register_cpu);
-
-/**
- * xen_arch_unregister_cpu() - take a vCPU out of sysfs again
- * @num: the CPU number
- */
-void xen_arch_unregister_cpu(int num)
-{
-	arch_unregister_cpu(num);
-}
-EXPORT_SYMBOL(xen_arch_unregister_cpu);
-#endif

@@ -283,11 +283,11 @@ asmlinkage __visible void __init xen_start_kernel(struct start_info *si)
 	xen_vcpu_info_reset(0);
 	xen_install_hooks();
 
+	/* Xen owns global pages: none of ours may set _PAGE_GLOBAL. */
+	__default_kernel_pte_mask &= ~_PAGE_GLOBAL;
+	__supported_pte_mask &= ~_PAGE_GLOBAL;
 	xen_setup_machphys_mapping();
 	xen_init_mmu_ops();
-	/* Xen owns global pages. */
-	__supported_pte_mask &= ~_PAGE_GLOBAL;
-	__default_kernel_pte_mask &= ~_PAGE_GLOBAL;
 	xen_build_dynamic_phys_to_machine();
 
 	get_cpu_cap(&boot_cpu_data);
@@ -295,7 +295,7 @@ asmlinkage __visible void __init xen_start_kernel(struct start_info *si)
 	/* Stack-protected code may run after this. */
 	xen_setup_gdt(0);
 	get_cpu_address_sizes(&boot_cpu_data);
-	per_cpu(xen_vcpu_id, 0) = 0;
+	/* (CPU 0 is vCPU 0: xen_vcpu_id starts zeroed) */
 	idt_setup_early_handler();
 	xen_init_capabilities();
 	xen_init_apic();

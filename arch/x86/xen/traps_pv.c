@@ -154,29 +154,29 @@ struct xen_trap_stub {
 
 /* The xen_asm_* stubs of xen-asm.S. */
 #define XEN_STUB_DECL(name) void xen_asm_##name(void)
-XEN_STUB_DECL(exc_divide_error);
-XEN_STUB_DECL(xenpv_exc_debug);
-XEN_STUB_DECL(exc_int3);
-XEN_STUB_DECL(xenpv_exc_nmi);
-XEN_STUB_DECL(exc_overflow);
-XEN_STUB_DECL(exc_bounds);
-XEN_STUB_DECL(exc_invalid_op);
-XEN_STUB_DECL(exc_device_not_available);
-XEN_STUB_DECL(xenpv_exc_double_fault);
-XEN_STUB_DECL(exc_coproc_segment_overrun);
-XEN_STUB_DECL(exc_invalid_tss);
-XEN_STUB_DECL(exc_segment_not_present);
-XEN_STUB_DECL(exc_stack_segment);
-XEN_STUB_DECL(exc_general_protection);
-XEN_STUB_DECL(exc_page_fault);
-XEN_STUB_DECL(exc_spurious_interrupt_bug);
-XEN_STUB_DECL(exc_coprocessor_error);
 XEN_STUB_DECL(exc_alignment_check);
+XEN_STUB_DECL(exc_bounds);
 XEN_STUB_DECL(exc_control_protection);
-XEN_STUB_DECL(xenpv_exc_machine_check);
+XEN_STUB_DECL(exc_coproc_segment_overrun);
+XEN_STUB_DECL(exc_coprocessor_error);
+XEN_STUB_DECL(exc_device_not_available);
+XEN_STUB_DECL(exc_divide_error);
+XEN_STUB_DECL(exc_general_protection);
+XEN_STUB_DECL(exc_int3);
+XEN_STUB_DECL(exc_invalid_op);
+XEN_STUB_DECL(exc_invalid_tss);
+XEN_STUB_DECL(exc_overflow);
+XEN_STUB_DECL(exc_page_fault);
+XEN_STUB_DECL(exc_segment_not_present);
 XEN_STUB_DECL(exc_simd_coprocessor_error);
-XEN_STUB_DECL(int80_emulation);
+XEN_STUB_DECL(exc_spurious_interrupt_bug);
+XEN_STUB_DECL(exc_stack_segment);
 XEN_STUB_DECL(exc_xen_unknown_trap);
+XEN_STUB_DECL(int80_emulation);
+XEN_STUB_DECL(xenpv_exc_debug);
+XEN_STUB_DECL(xenpv_exc_double_fault);
+XEN_STUB_DECL(xenpv_exc_machine_check);
+XEN_STUB_DECL(xenpv_exc_nmi);
 
 static const struct xen_trap_stub xen_trap_stubs[] = {
 	IST_STUB(exc_debug),

@@ -153,25 +153,27 @@ SYM_CODE_END(xen_\target)
 _ASM_NOKPROBE(xen_\target)
 .endm
 
-	xen_entry_stub asm_exc_divide_error
-	xen_entry_stub asm_xenpv_exc_debug
-	xen_entry_stub asm_exc_int3
-	xen_entry_stub asm_xenpv_exc_nmi
-	xen_entry_stub asm_exc_overflow
-	xen_entry_stub asm_exc_bounds
-	xen_entry_stub asm_exc_invalid_op
-	xen_entry_stub asm_exc_device_not_available
-	xen_entry_stub asm_xenpv_exc_double_fault
-	xen_entry_stub asm_exc_coproc_segment_overrun
-	xen_entry_stub asm_exc_invalid_tss
-	xen_entry_stub asm_exc_segment_not_present
-	xen_entry_stub asm_exc_stack_segment
-	xen_entry_stub asm_exc_general_protection
-	xen_entry_stub asm_exc_page_fault
-	xen_entry_stub asm_exc_spurious_interrupt_bug
-	xen_entry_stub asm_exc_coprocessor_error
 	xen_entry_stub asm_exc_alignment_check
+	xen_entry_stub asm_exc_bounds
+	xen_entry_stub asm_exc_coproc_segment_overrun
+	xen_entry_stub asm_exc_coprocessor_error
+	xen_entry_stub asm_exc_device_not_available
+	xen_entry_stub asm_exc_divide_error
+	xen_entry_stub asm_exc_general_protection
+	xen_entry_stub asm_exc_int3
+	xen_entry_stub asm_exc_invalid_op
+	xen_entry_stub asm_exc_invalid_tss
+	xen_entry_stub asm_exc_overflow
+	xen_entry_stub asm_exc_page_fault
+	xen_entry_stub asm_exc_segment_not_present
 	xen_entry_stub asm_exc_simd_coprocessor_error
+	xen_entry_stub asm_exc_spurious_interrupt_bug
+	xen_entry_stub asm_exc_stack_segment
+	xen_entry_stub asm_exc_xen_hypervisor_callback
+	xen_entry_stub asm_exc_xen_unknown_trap
+	xen_entry_stub asm_xenpv_exc_debug
+	xen_entry_stub asm_xenpv_exc_double_fault
+	xen_entry_stub asm_xenpv_exc_nmi
 #ifdef CONFIG_X86_CET
 	xen_entry_stub asm_exc_control_protection
 #endif
@@ -181,8 +183,6 @@ _ASM_NOKPROBE(xen_\target)
 #ifdef CONFIG_IA32_EMULATION
 	xen_entry_stub asm_int80_emulation
 #endif
-	xen_entry_stub asm_exc_xen_unknown_trap
-	xen_entry_stub asm_exc_xen_hypervisor_callback
 
 /*
  * The early (boot) exception handlers, one fixed-size slot per vector,

@@ -65,13 +65,6 @@ SYM_CODE_END(startup_xen)
 
 #ifdef CONFIG_XEN_PV_SMP
 	.pushsection .text
-/* A new vCPU: Xen loaded the stack, %gs and the rest from its context. */
-SYM_CODE_START(asm_cpu_bringup_and_idle)
-	UNWIND_HINT_END_OF_STACK
-	ENDBR
-	call	cpu_bringup_and_idle
-SYM_CODE_END(asm_cpu_bringup_and_idle)
-
 /* A vCPU onlined again, %rdi the top of its idle stack. */
 SYM_CODE_START(xen_cpu_bringup_again)
 	UNWIND_HINT_FUNC
@@ -79,6 +72,13 @@ SYM_CODE_START(xen_cpu_bringup_again)
 	UNWIND_HINT_REGS
 	call	cpu_bringup_and_idle
 SYM_CODE_END(xen_cpu_bringup_again)
+
+/* A new vCPU: Xen loaded the stack, %gs and the rest from its context. */
+SYM_CODE_START(asm_cpu_bringup_and_idle)
+	UNWIND_HINT_END_OF_STACK
+	ENDBR
+	call	cpu_bringup_and_idle
+SYM_CODE_END(asm_cpu_bringup_and_idle)
 	.popsection
 #endif /* CONFIG_XEN_PV_SMP */
 

@@ -74,12 +74,6 @@ static inline void leave_lazy(enum xen_lazy_mode mode)
 		this_cpu_write(xen_lazy_mode, XEN_LAZY_NONE);
 }
 
-#ifdef CONFIG_HOTPLUG_CPU
-/* Create and remove the sysfs CPU device of a vCPU Xen adds or takes. */
-void xen_arch_register_cpu(int num);
-void xen_arch_unregister_cpu(int num);
-#endif
-
 #ifdef CONFIG_PVH
 /*
  * Overrides of the weak PVH boot helpers (arch/x86/platform/pvh) for a
