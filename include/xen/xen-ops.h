@@ -187,32 +187,6 @@ xen_remap_domain_gfn_range(struct vm_area_struct *vma, unsigned long va,
 			      false);
 }
 
-/*
- * Long hypercalls issued for user space (privcmd) may be preempted: while
- * the per-CPU flag is set, the event upcall may reschedule.  Only a PV
- * kernel without full preemption needs that.
- */
-#if defined(CONFIG_XEN_PV) && !defined(CONFIG_PREEMPTION)
-DECLARE_PER_CPU(bool, xen_in_preemptible_hcall);
-
-static inline void xen_mark_preemptible_hcall(bool on)
-{
-	__this_cpu_write(xen_in_preemptible_hcall, on);
-}
-#else
-static inline void xen_mark_preemptible_hcall(bool on) { }
-#endif
-
-static inline void xen_preemptible_hcall_begin(void)
-{
-	xen_mark_preemptible_hcall(true);
-}
-
-static inline void xen_preemptible_hcall_end(void)
-{
-	xen_mark_preemptible_hcall(false);
-}
-
 #ifdef CONFIG_XEN_EFI
 void xen_efi_runtime_setup(void);
 #endif

@@ -95,8 +95,8 @@ static void xen_start_context_switch(struct task_struct *prev)
 	WARN_ON_ONCE(preemptible());
 	/* A task switched out in lazy MMU mode gets it back later. */
 	if (this_cpu_read(xen_lazy_mode) == XEN_LAZY_MMU) {
-		arch_leave_lazy_mmu_mode();
 		set_ti_thread_flag(task_thread_info(prev), TIF_LAZY_MMU_UPDATES);
+		arch_leave_lazy_mmu_mode();
 	}
 	enter_lazy(XEN_LAZY_CPU);
 }

@@ -89,25 +89,6 @@ DEFINE_IDTENTRY_RAW(exc_xen_unknown_trap)
 
 /* ---- events ---- */
 
-#ifndef CONFIG_PREEMPTION
-/*
- * Set while a task runs a long toolstack hypercall through privcmd: an
- * event arriving then may reschedule the task even in a kernel built
- * without preemption (the hypercall restarts where it left off).
- */
-DEFINE_PER_CPU(bool, xen_in_preemptible_hcall);
-EXPORT_PER_CPU_SYMBOL_GPL(xen_in_preemptible_hcall);
-#endif
-
-static bool xen_take_preemptible_hcall(void)
-{
-#ifndef CONFIG_PREEMPTION
-	return this_cpu_xchg(xen_in_preemptible_hcall, false);
-#else
-	return false;
-#endif
-}
-
 static void xen_upcall_on_stack(struct pt_regs *regs)
 {
 	struct pt_regs *old = set_irq_regs(regs);
@@ -124,19 +105,9 @@ static void xen_upcall_on_stack(struct pt_regs *regs)
 __visible noinstr void xen_pv_evtchn_do_upcall(struct pt_regs *regs)
 {
 	irqentry_state_t state = irqentry_enter(regs);
-	bool in_hcall;
 
 	instrumentation_begin();
 	run_sysvec_on_irqstack_cond(xen_upcall_on_stack, regs);
-	in_hcall = xen_take_preemptible_hcall();
-	if (in_hcall && !WARN_ON_ONCE(state.exit_rcu)) {
-		irqentry_exit_cond_resched();
-		instrumentation_end();
-#ifndef CONFIG_PREEMPTION
-		__this_cpu_write(xen_in_preemptible_hcall, true);
-#endif
-		return;
-	}
 	instrumentation_end();
 	irqentry_exit(regs, state);
 }
