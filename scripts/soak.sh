@@ -177,7 +177,7 @@ if step 8; then
 		"$top/tests/boot/xmm.c" || exit 1
 	sinitrd=$BUILD/domu/initrd-smp.cpio.gz
 	"$top/scripts/make-domu-initrd.sh" "$sinitrd" "$BUILD/domu/xmm" "$BUILD/domu/xcpu" || exit 1
-	printf 'SR_CYCLES=%s\nMIGRATIONS=%s\nCANCELS=%s\nHOTPLUGS=5\nKERNEL_SHA=%s\n' "$cycles" "$smig" \
+	printf 'SR_CYCLES=%s\nMIGRATIONS=%s\nCANCELS=%s\nHOTPLUGS=5\nPINGS=300\nKERNEL_SHA=%s\n' "$cycles" "$smig" \
 		"$scan" "$(sha256sum < "$KOBJ/arch/x86/boot/bzImage" | cut -d' ' -f1)" > "$out/smp.env"
 	echo "# soak 8/8: the vCPU run with $cycles save/restores, $smig migrations, $scan cancelled saves and 5 vcpu-set rounds on Xen $sxen (log $out/smp.log)"
 	"$top/scripts/xen-host/boot.sh" --xen "$sxen" --kernel "$KOBJ/arch/x86/boot/bzImage" \

@@ -73,22 +73,6 @@ MEM=$(awk -F' = ' '$1 == "memory" { print $2 }' "$DOMU_CFG")
 SAVE=/run/evsave/domu.save
 mkdir -p /run/evsave && mount -t tmpfs -o size=$((${MEM:-256} + 64))m tmpfs /run/evsave
 
-# boots: how many times a domU of this name reached init, in dom0's logs
-boots() { all_console | grep -c "XTEST-INIT: reached init on xen"; }
-
-# create CFG: xl create the domU from CFG and wait for its agent
-create() {
-	_b=$(boots)
-	"$XL" create -q "$1" > /tmp/create.out 2>&1 || { sed 's/^/# xl: /' /tmp/create.out; return 1; }
-	_n=0
-	until [ "$(boots)" -gt "$_b" ]; do
-		[ $_n -lt 240 ] || { say "the domU never reached init"; return 1; }
-		sleep 1
-		_n=$((_n + 1))
-	done
-	wait_domu 120 true || { say "its agent does not answer"; return 1; }
-}
-
 # abi_of_dump: "2l" when every port's state column is a lone selector bit,
 # "fifo" otherwise (FIFO prints more there)
 abi_of_dump() {
@@ -107,7 +91,7 @@ t_config() {
 	sed -e "s/^vcpus = .*/vcpus = $1/" -e "s/^\(extra = .\)\(.*\)\(.\)$/\1\2$_args\3/" \
 		"$DOMU_CFG" > "$_cfg"
 	grep -q "^vcpus = $1\$" "$_cfg" || { say "no vcpus line in $DOMU_CFG"; return 1; }
-	create "$_cfg" || return 1
+	create_cfg "$_cfg" || return 1
 	_xl=$("$XL" list "$DOMU" | awk 'NR == 2 { print $4 }')
 	_in=$(domu 30 "grep -c ^processor /proc/cpuinfo")
 	say "domain $(domid): xl says $_xl vCPUs, the domU sees $_in"

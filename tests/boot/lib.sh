@@ -123,6 +123,24 @@ wait_init() {
 	return 1
 }
 
+# boots: how many times a domU reached init, in dom0's console logs
+boots() { all_console | grep -c "XTEST-INIT: reached init on xen"; }
+
+# create_cfg CFG: xl create the domU from that config, then wait (5
+# minutes at most) for a new "reached init" in the console logs and for
+# its agent to answer
+create_cfg() {
+	_b=$(boots)
+	"$XL" create -q "$1" > /tmp/create.out 2>&1 || { sed 's/^/# xl: /' /tmp/create.out; return 1; }
+	_n=0
+	until [ "$(boots)" -gt "$_b" ]; do
+		[ $_n -lt 300 ] || { say "the domU never reached init"; return 1; }
+		sleep 1
+		_n=$((_n + 1))
+	done
+	wait_domu 120 true || { say "its agent does not answer"; return 1; }
+}
+
 # num VALUE: VALUE if it is a number, else 0 (busybox sh ends on bad arithmetic)
 num() { case $1 in '' | *[!0-9]*) echo 0 ;; *) echo "$1" ;; esac; }
 
