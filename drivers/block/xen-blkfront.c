@@ -1201,6 +1201,13 @@ static const char *xbf_disk_fault(u64 sectors, unsigned int size)
 	return NULL;
 }
 
+/* The backend's optional keys xbf_read_backend() reads together. */
+enum {
+	XBF_K_PHYS_SECTOR, XBF_K_FLUSH, XBF_K_BARRIER, XBF_K_DISCARD,
+	XBF_K_SECURE, XBF_K_GRANULARITY, XBF_K_ALIGNMENT, XBF_K_PERSISTENT,
+	XBF_K_INDIRECT,
+};
+
 /*
  * Read the backend's description of the disk and its features.  On a bad
  * one, *@why names the fault.
@@ -1208,6 +1215,17 @@ static const char *xbf_disk_fault(u64 sectors, unsigned int size)
 static int xbf_read_backend(struct xbf_dev *dev, u64 *sectors, const char **why)
 {
 	const char *be = dev->xbdev->otherend;
+	struct xenbus_unsigned_key k[] = {
+		[XBF_K_PHYS_SECTOR]	= { "physical-sector-size" },
+		[XBF_K_FLUSH]		= { "feature-flush-cache" },
+		[XBF_K_BARRIER]		= { "feature-barrier" },
+		[XBF_K_DISCARD]		= { "feature-discard" },
+		[XBF_K_SECURE]		= { "discard-secure" },
+		[XBF_K_GRANULARITY]	= { "discard-granularity" },
+		[XBF_K_ALIGNMENT]	= { "discard-alignment" },
+		[XBF_K_PERSISTENT]	= { "feature-persistent" },
+		[XBF_K_INDIRECT]	= { "feature-max-indirect-segments" },
+	};
 	unsigned int info, size, indirect;
 	char *mode;
 	int err;
@@ -1225,7 +1243,13 @@ static int xbf_read_backend(struct xbf_dev *dev, u64 *sectors, const char **why)
 		return -EINVAL;
 	*why = NULL;
 	dev->sector_size = size;
-	dev->physical_sector_size = xenbus_read_unsigned(be, "physical-sector-size", size);
+
+	/* The optional keys, in one round trip to xenstored. */
+	k[XBF_K_PHYS_SECTOR].def = size;
+	k[XBF_K_GRANULARITY].def = size;
+	xenbus_read_unsigned_many(be, k, ARRAY_SIZE(k));
+
+	dev->physical_sector_size = k[XBF_K_PHYS_SECTOR].val;
 	if (dev->physical_sector_size < size || !is_power_of_2(dev->physical_sector_size))
 		dev->physical_sector_size = size;
 
@@ -1235,21 +1259,16 @@ static int xbf_read_backend(struct xbf_dev *dev, u64 *sectors, const char **why)
 		kfree(mode);
 	dev->removable = info & VDISK_REMOVABLE;
 
-	dev->flush_op = xbf_flush_op(xenbus_read_unsigned(be, "feature-flush-cache", 0),
-				     xenbus_read_unsigned(be, "feature-barrier", 0));
-	dev->discard = xenbus_read_unsigned(be, "feature-discard", 0);
-	dev->secure_discard = dev->discard &&
-			      xenbus_read_unsigned(be, "discard-secure", 0);
-	dev->discard_granularity = xenbus_read_unsigned(be, "discard-granularity", size);
+	dev->flush_op = xbf_flush_op(k[XBF_K_FLUSH].val, k[XBF_K_BARRIER].val);
+	dev->discard = k[XBF_K_DISCARD].val;
+	dev->secure_discard = dev->discard && k[XBF_K_SECURE].val;
+	dev->discard_granularity = k[XBF_K_GRANULARITY].val;
 	if (!dev->discard_granularity || dev->discard_granularity % size)
 		dev->discard_granularity = size;
-	dev->discard_alignment = xenbus_read_unsigned(be, "discard-alignment", 0) %
-				 dev->discard_granularity;
+	dev->discard_alignment = k[XBF_K_ALIGNMENT].val % dev->discard_granularity;
 
-	dev->persistent = xbf_use_persistent &&
-			  xenbus_read_unsigned(be, "feature-persistent", 0);
-	indirect = min3(xenbus_read_unsigned(be, "feature-max-indirect-segments", 0),
-			READ_ONCE(xbf_max_indirect), XBF_MAX_SEGS);
+	dev->persistent = xbf_use_persistent && k[XBF_K_PERSISTENT].val;
+	indirect = min3(k[XBF_K_INDIRECT].val, READ_ONCE(xbf_max_indirect), XBF_MAX_SEGS);
 	dev->max_indirect_segs = indirect > XBF_DIRECT_SEGS ? indirect : 0;
 	if (!dev->disk)
 		dev->max_req_segs = max(dev->max_indirect_segs, XBF_DIRECT_SEGS);
@@ -1333,7 +1352,13 @@ static int xbf_create_disk(struct xbf_dev *dev, u64 sectors)
 	set->nr_hw_queues = dev->nr_rings;
 	set->queue_depth = dev->rings[0].front.nr_ents;
 	set->numa_node = NUMA_NO_NODE;
-	set->flags = BLK_MQ_F_SHOULD_MERGE;
+	/*
+	 * No I/O scheduler unless the administrator picks one: dom0's block
+	 * layer orders the real disk's I/O, and the disk may be made before
+	 * mq-deadline has registered (xbf_init runs early), so "none" also
+	 * keeps the choice the same on every boot.
+	 */
+	set->flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	set->cmd_size = sizeof(struct xbf_req);
 	err = blk_mq_alloc_tag_set(set);
 	if (err)
@@ -1731,7 +1756,13 @@ static const struct xenbus_device_id xbf_ids[] = {
 	{ "" }
 };
 
+/*
+ * Probed asynchronously: a probe waits on xenstore round trips, and a
+ * disk's name comes from its virtual-device number, not from probe order.
+ * The bus's boot wait waits for the probes too.
+ */
 static struct xenbus_driver xbf_driver = {
+	.driver.probe_type = PROBE_PREFER_ASYNCHRONOUS,
 	.ids = xbf_ids,
 	.probe = xbf_probe,
 	.remove = xbf_remove,
@@ -1753,7 +1784,13 @@ static int __init xbf_init(void)
 		unregister_blkdev(XENVBD_MAJOR, "xvd");
 	return err;
 }
-module_init(xbf_init);
+/*
+ * Early, at the end of the subsystem initcalls (the xen bus and the block
+ * layer are up): a disk's handshake with its backend takes a few hundred
+ * milliseconds of dom0's time at boot, which then overlaps the rest of
+ * the kernel's initcalls instead of being waited for at their end.
+ */
+subsys_initcall_sync(xbf_init);
 
 static void __exit xbf_exit(void)
 {

@@ -1499,19 +1499,25 @@ again:
 	return err;
 }
 
-static netdev_features_t xnf_read_backend_offloads(struct xenbus_device *xb)
+/* The backend's keys xnf_connect() reads, in one round trip to xenstored. */
+enum {
+	XNF_K_MAX_QUEUES, XNF_K_SPLIT, XNF_K_NO_CSUM, XNF_K_IPV6_CSUM, XNF_K_SG,
+	XNF_K_TSO4, XNF_K_TSO6,
+};
+
+static netdev_features_t xnf_backend_offloads(const struct xenbus_unsigned_key *k)
 {
 	netdev_features_t offloads = 0;
 
-	if (!xenbus_read_unsigned(xb->otherend, "feature-no-csum-offload", 0))
+	if (!k[XNF_K_NO_CSUM].val)
 		offloads |= NETIF_F_IP_CSUM;
-	if (xenbus_read_unsigned(xb->otherend, "feature-ipv6-csum-offload", 0))
+	if (k[XNF_K_IPV6_CSUM].val)
 		offloads |= NETIF_F_IPV6_CSUM;
-	if (xenbus_read_unsigned(xb->otherend, "feature-sg", 0))
+	if (k[XNF_K_SG].val)
 		offloads |= NETIF_F_SG;
-	if (xenbus_read_unsigned(xb->otherend, "feature-gso-tcpv4", 0))
+	if (k[XNF_K_TSO4].val)
 		offloads |= NETIF_F_TSO;
-	if (xenbus_read_unsigned(xb->otherend, "feature-gso-tcpv6", 0))
+	if (k[XNF_K_TSO6].val)
 		offloads |= NETIF_F_TSO6;
 	return offloads;
 }
@@ -1565,24 +1571,33 @@ static int xnf_connect(struct xnf_info *info)
 {
 	struct xenbus_device *xb = info->xbdev;
 	struct net_device *dev = info->netdev;
-	unsigned int i, nr_queues, backend_max;
+	struct xenbus_unsigned_key k[] = {
+		[XNF_K_MAX_QUEUES]	= { "multi-queue-max-queues" },
+		[XNF_K_SPLIT]		= { "feature-split-event-channels" },
+		[XNF_K_NO_CSUM]		= { "feature-no-csum-offload" },
+		[XNF_K_IPV6_CSUM]	= { "feature-ipv6-csum-offload" },
+		[XNF_K_SG]		= { "feature-sg" },
+		[XNF_K_TSO4]		= { "feature-gso-tcpv4" },
+		[XNF_K_TSO6]		= { "feature-gso-tcpv6" },
+	};
+	unsigned int i, nr_queues;
 	int err;
 
-	backend_max = xenbus_read_unsigned(xb->otherend, "multi-queue-max-queues", 0);
-	nr_queues = min3(dev->num_tx_queues, num_online_cpus(), max(backend_max, 1U));
+	xenbus_read_unsigned_many(xb->otherend, k, ARRAY_SIZE(k));
+	nr_queues = min3(dev->num_tx_queues, num_online_cpus(),
+			 max(k[XNF_K_MAX_QUEUES].val, 1U));
 	info->backend_id = xb->otherend_id;
-	info->split_events = xenbus_read_unsigned(xb->otherend,
-						  "feature-split-event-channels", 0);
+	info->split_events = k[XNF_K_SPLIT].val;
 	info->bounce_tx = !READ_ONCE(xnf_trust_backends) ||
 			  !xenbus_read_unsigned(xb->nodename, "trusted", 1);
-	info->backend_offloads = xnf_read_backend_offloads(xb);
+	info->backend_offloads = xnf_backend_offloads(k);
 
 	for (i = 0; i < nr_queues; i++) {
 		err = xnf_queue_setup(&info->queues[i]);
 		if (err)
 			goto fail;
 	}
-	err = xnf_publish(info, nr_queues, backend_max > 0);
+	err = xnf_publish(info, nr_queues, k[XNF_K_MAX_QUEUES].val > 0);
 	if (err)
 		goto fail;
 	err = netif_set_real_num_queues(dev, nr_queues, nr_queues);
@@ -1843,7 +1858,8 @@ static int __init xnf_init(void)
 	pr_info("Xen virtual network interface frontend\n");
 	return xenbus_register_frontend(&xnf_driver);
 }
-module_init(xnf_init);
+/* Early, as blkfront: the backend's handshake overlaps the later initcalls. */
+subsys_initcall_sync(xnf_init);
 
 static void __exit xnf_exit(void)
 {

@@ -162,6 +162,17 @@ int xenbus_exists(struct xenbus_transaction xbt, const char *dir,
 unsigned int xenbus_read_unsigned(const char *dir, const char *node,
 				  unsigned int default_val);
 
+/* One node of xenbus_read_unsigned_many(): name and default in, value out. */
+struct xenbus_unsigned_key {
+	const char *name;
+	unsigned int def;
+	unsigned int val;
+};
+
+/* xenbus_read_unsigned() of each key, all in one round trip. */
+void xenbus_read_unsigned_many(const char *dir, struct xenbus_unsigned_key *keys,
+			       unsigned int n);
+
 /*
  * Several values at once: triples of node name, sscanf() format (NULL for
  * the kmalloc'ed string itself) and destination, then a NULL.  0 or -errno.

@@ -839,6 +839,8 @@ static int __init xb_wait_for_devices(void)
 
 	if (!xen_domain() || !xenstored_ready)
 		return 0;
+	/* A driver that probes asynchronously has no device bound until then. */
+	wait_for_device_probe();
 	for (;;) {
 		seen = READ_ONCE(xb_state_events);
 		w.pending = 0;
