@@ -1770,6 +1770,12 @@ static struct xenbus_driver xbf_driver = {
 	.otherend_changed = xbf_backend_changed,
 };
 
+/*
+ * Early, at the end of the subsystem initcalls (the xen bus and the block
+ * layer are up): a disk's handshake with its backend takes a few hundred
+ * milliseconds of dom0's time at boot, which then overlaps the rest of
+ * the kernel's initcalls instead of being waited for at their end.
+ */
 static int __init xbf_init(void)
 {
 	int err;
@@ -1784,12 +1790,6 @@ static int __init xbf_init(void)
 		unregister_blkdev(XENVBD_MAJOR, "xvd");
 	return err;
 }
-/*
- * Early, at the end of the subsystem initcalls (the xen bus and the block
- * layer are up): a disk's handshake with its backend takes a few hundred
- * milliseconds of dom0's time at boot, which then overlaps the rest of
- * the kernel's initcalls instead of being waited for at their end.
- */
 subsys_initcall_sync(xbf_init);
 
 static void __exit xbf_exit(void)

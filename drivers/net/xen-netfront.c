@@ -1851,6 +1851,7 @@ static struct xenbus_driver xnf_driver = {
 	.otherend_changed	= xnf_backend_changed,
 };
 
+/* Early, as blkfront: the backend's handshake overlaps the later initcalls. */
 static int __init xnf_init(void)
 {
 	if (!xen_domain() || !xen_has_pv_nic_devices())
@@ -1858,7 +1859,6 @@ static int __init xnf_init(void)
 	pr_info("Xen virtual network interface frontend\n");
 	return xenbus_register_frontend(&xnf_driver);
 }
-/* Early, as blkfront: the backend's handshake overlaps the later initcalls. */
 subsys_initcall_sync(xnf_init);
 
 static void __exit xnf_exit(void)
