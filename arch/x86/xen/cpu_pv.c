@@ -159,14 +159,15 @@ void __init xen_init_capabilities(void)
 
 /* ---- control and debug registers ---- */
 
-static noinstr void xen_set_debugreg(int reg, unsigned long val)
-{
-	HYPERVISOR_set_debugreg(reg, val);
-}
-
-static noinstr unsigned long xen_get_debugreg(int reg)
+/* Debug registers are Xen's: it keeps each vCPU's and loads them. */
+static noinstr unsigned long xen_dr_read(int reg)
 {
 	return HYPERVISOR_get_debugreg(reg);
+}
+
+static noinstr void xen_dr_write(int reg, unsigned long val)
+{
+	HYPERVISOR_set_debugreg(reg, val);
 }
 
 /* cr0 as the kernel last wrote it (0: not read yet) */
@@ -555,8 +556,8 @@ void __init xen_init_cpu_ops(void)
 	struct pv_cpu_ops *cpu = &pv_ops.cpu;
 
 	cpu->cpuid = xen_cpuid;
-	cpu->set_debugreg = xen_set_debugreg;
-	cpu->get_debugreg = xen_get_debugreg;
+	cpu->set_debugreg = xen_dr_write;
+	cpu->get_debugreg = xen_dr_read;
 	cpu->read_cr0 = xen_read_cr0;
 	cpu->write_cr0 = xen_write_cr0;
 	cpu->write_cr4 = xen_write_cr4;

@@ -147,7 +147,7 @@ int xen_smp_intr_init(unsigned int cpu)
 }
 
 /* smp_ops.smp_cpus_done: the native one only for an HVM guest. */
-void __init xen_smp_cpus_done(unsigned int max_cpus)
+void __init xen_cpus_up_done(unsigned int max_cpus)
 {
 	if (xen_hvm_domain())
 		native_smp_cpus_done(max_cpus);
@@ -165,7 +165,7 @@ static void xen_ipi_to_mask(const struct cpumask *mask, enum ipi_vector ipi,
 			xen_send_IPI_one(cpu, ipi);
 }
 
-void xen_smp_send_reschedule(int cpu)
+void xen_ipi_resched(int cpu)
 {
 	xen_send_IPI_one(cpu, XEN_RESCHEDULE_VECTOR);
 }
@@ -175,7 +175,7 @@ void xen_smp_send_reschedule(int cpu)
  * preempted by Xen, give our time slice away once, so that its vCPU may
  * run the function sooner.
  */
-void xen_smp_send_call_function_ipi(const struct cpumask *mask)
+void xen_ipi_call_many(const struct cpumask *mask)
 {
 	unsigned int cpu;
 
@@ -188,7 +188,7 @@ void xen_smp_send_call_function_ipi(const struct cpumask *mask)
 	}
 }
 
-void xen_smp_send_call_function_single_ipi(int cpu)
+void xen_ipi_call_one(int cpu)
 {
 	if (cpu_online(cpu))
 		xen_send_IPI_one(cpu, XEN_CALL_FUNCTION_SINGLE_VECTOR);

@@ -462,11 +462,11 @@ static const struct smp_ops xen_pv_smp_ops __initconst = {
 	/* boot */
 	.smp_prepare_boot_cpu		= xen_pv_boot_cpu_prepare,
 	.smp_prepare_cpus		= xen_pv_cpus_prepare,
-	.smp_cpus_done			= xen_smp_cpus_done,
+	.smp_cpus_done			= xen_cpus_up_done,
 	/* IPIs, as events (smp.c) */
-	.smp_send_reschedule		= xen_smp_send_reschedule,
-	.send_call_func_ipi		= xen_smp_send_call_function_ipi,
-	.send_call_func_single_ipi	= xen_smp_send_call_function_single_ipi,
+	.smp_send_reschedule		= xen_ipi_resched,
+	.send_call_func_ipi		= xen_ipi_call_many,
+	.send_call_func_single_ipi	= xen_ipi_call_one,
 	/* a CPU coming up */
 	.kick_ap_alive			= xen_pv_start_vcpu,
 	.poll_sync_state		= xen_pv_yield_to_ap,

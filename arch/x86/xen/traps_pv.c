@@ -45,36 +45,41 @@
 
 #include "xen-ops.h"
 
-/* Defined by traps.c's DEFINE_IDTENTRY_DEBUG: #DB from user mode. */
-void noist_exc_debug(struct pt_regs *regs);
-
 /* ---- the IST handlers, called without IST ---- */
-
-DEFINE_IDTENTRY_RAW(xenpv_exc_nmi)
-{
-	exc_nmi(regs);
-}
 
 DEFINE_IDTENTRY_RAW_ERRORCODE(xenpv_exc_double_fault)
 {
 	exc_double_fault(regs, error_code);
 }
 
+DEFINE_IDTENTRY_RAW(xenpv_exc_nmi)
+{
+	exc_nmi(regs);
+}
+
+/*
+ * #DB and #MC from user mode take the handler's no-IST flavour (traps.c's
+ * DEFINE_IDTENTRY_DEBUG defines noist_exc_debug but declares it nowhere).
+ */
+void noist_exc_debug(struct pt_regs *regs);
+
 DEFINE_IDTENTRY_RAW(xenpv_exc_debug)
 {
-	if (user_mode(regs))
-		noist_exc_debug(regs);
-	else
+	if (!user_mode(regs)) {
 		exc_debug(regs);
+		return;
+	}
+	noist_exc_debug(regs);
 }
 
 #ifdef CONFIG_X86_MCE
 DEFINE_IDTENTRY_RAW(xenpv_exc_machine_check)
 {
-	if (user_mode(regs))
-		noist_exc_machine_check(regs);
-	else
+	if (!user_mode(regs)) {
 		exc_machine_check(regs);
+		return;
+	}
+	noist_exc_machine_check(regs);
 }
 #endif
 

@@ -176,14 +176,14 @@ extern cpumask_var_t xen_cpu_initialized_map;
 
 void xen_smp_init(void);
 void xen_smp_count_cpus(void);
-void xen_smp_cpus_done(unsigned int max_cpus);
+void xen_cpus_up_done(unsigned int max_cpus);
 int xen_smp_intr_init(unsigned int cpu);
 void xen_smp_intr_free(unsigned int cpu);
 int xen_smp_intr_init_pv(unsigned int cpu);
 void xen_smp_intr_free_pv(unsigned int cpu);
-void xen_smp_send_reschedule(int cpu);
-void xen_smp_send_call_function_ipi(const struct cpumask *mask);
-void xen_smp_send_call_function_single_ipi(int cpu);
+void xen_ipi_resched(int cpu);
+void xen_ipi_call_many(const struct cpumask *mask);
+void xen_ipi_call_one(int cpu);
 void xen_send_IPI_mask(const struct cpumask *mask, int vector);
 void xen_send_IPI_mask_allbutself(const struct cpumask *mask, int vector);
 void xen_send_IPI_allbutself(int vector);

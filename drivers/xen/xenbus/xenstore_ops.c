@@ -48,6 +48,7 @@
 #include <linux/string.h>
 #include <linux/wait.h>
 
+#include <xen/xen.h>
 #include <xen/xenbus.h>
 
 #include "xenstore.h"
@@ -613,3 +614,95 @@ int xenbus_transaction_end(struct xenbus_transaction t, int abort)
 	return err;
 }
 EXPORT_SYMBOL_GPL(xenbus_transaction_end);
+
+/* ---- Tests ---- */
+
+#if IS_REACHABLE(CONFIG_KUNIT)
+#include <kunit/test.h>
+
+/*
+ * These talk to the real xenstored (KUnit runs them at the end of boot,
+ * when the connection is up), in the domain's own "data" directory, which
+ * the toolstack makes writable by the domain, and in dom0's home, which it
+ * does not.
+ */
+static void xs_ops_need_xenstore(struct kunit *test)
+{
+	if (!xen_domain() || !xenstored_ready)
+		kunit_skip(test, "no xenstore");
+}
+
+static bool xs_ops_exists(const char *node)
+{
+	char *v = xenbus_read(XBT_NIL, "data", node, NULL);
+
+	if (IS_ERR(v))
+		return false;
+	kfree(v);
+	return true;
+}
+
+/* A deferred write is seen by a later read in its transaction; abort drops it. */
+static void xs_ops_test_write_then_read(struct kunit *test)
+{
+	struct xenbus_transaction t;
+	char *v;
+
+	xs_ops_need_xenstore(test);
+	KUNIT_ASSERT_EQ(test, xenbus_transaction_start(&t), 0);
+	KUNIT_EXPECT_EQ(test, xenbus_write(t, "data", "kunit-a", "17"), 0);
+	v = xenbus_read(t, "data", "kunit-a", NULL);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(v));
+	if (!IS_ERR(v)) {
+		KUNIT_EXPECT_STREQ(test, v, "17");
+		kfree(v);
+	}
+	KUNIT_EXPECT_EQ(test, xenbus_transaction_end(t, 1), 0);
+	KUNIT_EXPECT_FALSE(test, xs_ops_exists("kunit-a"));
+}
+
+/* A refused deferred write fails the commit, and nothing of it lands. */
+static void xs_ops_test_refused_write(struct kunit *test)
+{
+	struct xenbus_transaction t;
+
+	xs_ops_need_xenstore(test);
+	KUNIT_ASSERT_EQ(test, xenbus_transaction_start(&t), 0);
+	KUNIT_EXPECT_EQ(test, xenbus_write(t, "data", "kunit-b", "1"), 0);
+	KUNIT_EXPECT_EQ(test, xenbus_write(t, "/local/domain/0", "kunit-denied", "1"), 0);
+	KUNIT_EXPECT_EQ(test, xenbus_transaction_end(t, 0), -EACCES);
+	KUNIT_EXPECT_FALSE(test, xs_ops_exists("kunit-b"));
+}
+
+/* Values, defaults for a missing node and for a malformed one. */
+static void xs_ops_test_read_many(struct kunit *test)
+{
+	struct xenbus_unsigned_key k[] = {
+		{ "kunit-n", 7 }, { "kunit-missing", 9 }, { "kunit-x", 5 },
+	};
+
+	xs_ops_need_xenstore(test);
+	KUNIT_ASSERT_EQ(test, xenbus_write(XBT_NIL, "data", "kunit-n", "42"), 0);
+	KUNIT_ASSERT_EQ(test, xenbus_write(XBT_NIL, "data", "kunit-x", "x1"), 0);
+	xenbus_read_unsigned_many("data", k, ARRAY_SIZE(k));
+	KUNIT_EXPECT_EQ(test, k[0].val, 42U);
+	KUNIT_EXPECT_EQ(test, k[1].val, 9U);
+	KUNIT_EXPECT_EQ(test, k[2].val, 5U);
+	xenbus_rm(XBT_NIL, "data", "kunit-n");
+	xenbus_rm(XBT_NIL, "data", "kunit-x");
+}
+
+static struct kunit_case xs_ops_test_cases[] = {
+	KUNIT_CASE(xs_ops_test_write_then_read),
+	KUNIT_CASE(xs_ops_test_refused_write),
+	KUNIT_CASE(xs_ops_test_read_many),
+	{}
+};
+
+static struct kunit_suite xs_ops_test_suite = {
+	.name = "xen-xenstore-ops",
+	.test_cases = xs_ops_test_cases,
+};
+
+kunit_test_suite(xs_ops_test_suite);
+#endif /* IS_REACHABLE(CONFIG_KUNIT) */
