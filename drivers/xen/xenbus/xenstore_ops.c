@@ -169,22 +169,52 @@ static void xs_write_done(struct xs_req *req)
 	kfree(w);
 }
 
+/*
+ * The record of transaction @id, made on its first write (allocated outside
+ * the lock; a racing writer of the same transaction may have made it first).
+ */
+static struct xs_txn_writes *xs_txn_get(u32 id)
+{
+	struct xs_txn_writes *txn, *fresh;
+
+	spin_lock(&xs_txn_lock);
+	txn = xs_txn_find(id);
+	spin_unlock(&xs_txn_lock);
+	if (txn)
+		return txn;
+	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+	if (!fresh)
+		return NULL;
+	fresh->id = id;
+	spin_lock(&xs_txn_lock);
+	txn = xs_txn_find(id);
+	if (!txn) {
+		list_add(&fresh->list, &xs_txn_list);
+		txn = fresh;
+		fresh = NULL;
+	}
+	spin_unlock(&xs_txn_lock);
+	kfree(fresh);
+	return txn;
+}
+
 /* Queue an XS_WRITE of "path\0" + @len bytes of @val in transaction @t. */
 static int xs_write_deferred(struct xenbus_transaction t, const char *path,
 			     const char *val, size_t len)
 {
 	size_t plen = strlen(path) + 1;
-	struct xs_txn_writes *txn, *fresh;
+	struct xs_txn_writes *txn;
 	struct xs_write_req *w;
 	int err;
 
 	if (plen + len > XENSTORE_PAYLOAD_MAX)
 		return -E2BIG;
 	w = kmalloc(struct_size(w, payload, plen + len), GFP_KERNEL);
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
-	if (!w || !fresh) {
+	if (!w)
+		return -ENOMEM;
+	txn = xs_txn_get(t.id);
+	if (!txn) {
 		kfree(w);
-		kfree(fresh);
 		return -ENOMEM;
 	}
 	memcpy(w->payload, path, plen);
@@ -194,19 +224,11 @@ static int xs_write_deferred(struct xenbus_transaction t, const char *path,
 	w->req.hdr.len = plen + len;
 	w->req.payload = w->payload;
 	w->req.done = xs_write_done;
+	w->txn = txn;
 
 	spin_lock(&xs_txn_lock);
-	txn = xs_txn_find(t.id);
-	if (!txn) {
-		txn = fresh;
-		fresh = NULL;
-		txn->id = t.id;
-		list_add(&txn->list, &xs_txn_list);
-	}
 	txn->pending++;
-	w->txn = txn;
 	spin_unlock(&xs_txn_lock);
-	kfree(fresh);
 
 	err = xs_queue(&w->req, xs_txn_flags(t));
 	if (err) {
