@@ -327,11 +327,26 @@ else
 	"${QEMU[@]}" </dev/null &
 fi
 qpid=$!
+# A host that has not started the driver after START_LIMIT s stalled in its
+# own boot (dom0 has, under TCG): that is no result about the domU, and
+# waiting for the whole --timeout would only spend the caller's time.
+START_LIMIT=${XEN_HOST_START_LIMIT:-420}
+qstart=$SECONDS started=0
+[ "$MODE" = driver ] || started=1
 timed_out=0
 while kill -0 "$qpid" 2>/dev/null; do
 	if [ "$SECONDS" -ge "$TIMEOUT" ]; then
 		timed_out=1
 		break
+	fi
+	if [ "$started" = 0 ] && [ $((SECONDS % 5)) -eq 0 ]; then
+		if tr -d '\r' <"$SERIAL_LOG" 2>/dev/null | grep -aq 'dom0-init\[[0-9.]*\]: running driver'; then
+			started=1
+		elif [ $((SECONDS - qstart)) -ge "$START_LIMIT" ]; then
+			echo >&2
+			say "dom0 had not started the driver ${START_LIMIT}s after QEMU started: the host stalled; killing QEMU"
+			exit 125
+		fi
 	fi
 	sleep 1
 done
