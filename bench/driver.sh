@@ -82,7 +82,8 @@ fio_run() { # NAME RW BS QD FIELD
 
 # What xvdb negotiated, seen from dom0's xenstore (frontend and backend
 # keys) and from the domU's blkfront parameters.
-# (busybox sh has no locals: its names start with n_, apart from one()'s)
+# (its variables are global, as all of this file's are: their names start
+# with n_, apart from one()'s)
 negotiated() { # KERNEL
 	n_fe=/local/domain/$("$XL" domid "$DOMU")/device/vbd/51728
 	n_be=$(xenstore-read "$n_fe/backend")

@@ -21,7 +21,7 @@
 #                system, /buildinfo/config) is the build's and has
 #                CONFIG_SHADOW_PAGING=y, and `xl info` gives the build's
 #                build-id;
-#   under I/O    five migrations in a row (make soak: fifty) while fio verifies
+#   under I/O    three migrations in a row (make soak: fifty) while fio verifies
 #                (crc32c) xvdb and TCP flows each way: before each one
 #                blkback and netback are seen moving data, after each one
 #                the new domain has a new id, its backends move data again,
@@ -46,7 +46,7 @@
 XLBIN=$XL
 IMG=/run/migx
 mkdir -p $IMG && mount -t tmpfs -o size=96m tmpfs $IMG
-MIGRATIONS=5
+MIGRATIONS=3
 # make soak hands in a longer series
 [ -f /extra/migrate.env ] && . /extra/migrate.env
 

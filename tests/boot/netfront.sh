@@ -4,21 +4,30 @@
 # netfront.sh - the long netfront tests, in an embedded Xen host run of their
 # own (scripts/check.sh boots a second domU for them, after driver.sh's run):
 #
-#   - 512 MiB of TCP each way at MTU 1500 and 9000, with the offloads on and
-#     off; each receiver checks every byte against the pattern, and both
-#     ends print the SHA-256 of what they sent or received, which must agree;
-#   - ten hot-plug / hot-unplug cycles of a second vif while TCP flows each
-#     way on eth0 (seen moving across each detach in netback's counters),
-#     then ten at rest, with pings through eth1 each time it is up; after
-#     every cycle no leak of event channels, netback devices or interrupts
-#     or xenstore entries, and after every cycle at rest none of free
-#     memory beyond 512 KiB plus 32 KiB per cycle (Slab 128 + 12 KiB).
+#   - BULK_MIB (128; make soak 512) MiB of TCP each way at MTU 1500 and
+#     9000, with the offloads on and off; each receiver checks every byte
+#     against the pattern, and both ends print the SHA-256 of what they
+#     sent or received, which must agree;
+#   - HP_LOADED (4; make soak 10) hot-plug / hot-unplug cycles of a second
+#     vif while TCP flows each way on eth0 (seen moving across each detach
+#     in netback's counters), then HP_REST (4; make soak 10) at rest, with
+#     pings through eth1 each time it is up; after every cycle no leak of
+#     event channels, netback devices or interrupts or xenstore entries,
+#     and after every cycle at rest none of free memory beyond 512 KiB
+#     plus 32 KiB per cycle (Slab 128 + 12 KiB).
 #
 # It runs under busybox sh in dom0 like driver.sh (see there and
 # scripts/xen-host/README.md for the environment), drives the domU through
 # `xtest call`, and prints one "TAP: ok|not ok - NAME" line per test.
 
 . /extra/lib.sh
+
+# make check's counts; make soak hands in the long ones (BULK_MIB=512,
+# HP_LOADED=10, HP_REST=10) in /extra/netfront.env
+BULK_MIB=128
+HP_LOADED=4
+HP_REST=4
+[ -f /extra/netfront.env ] && . /extra/netfront.env
 
 # nf_stat NAME: the sum over eth0's queues of netfront counter NAME.
 nf_stat() {
@@ -349,12 +358,12 @@ t_log_clean() {
 start=$(now_cs)
 t_boot;                   result $? "netfront run: domU boots with 2 vCPUs, eth0 has 2 queues"
 t_sha;                    result $? "netfront run: xtest's SHA-256 agrees with sha256sum in dom0 and the domU"
-t_bulk 1500 on 512 7601 111;  result $? "netfront: MTU 1500, offloads on, 512 MiB TCP each way, SHA-256 equal at both ends"
-t_bulk 1500 off 512 7611 113; result $? "netfront: MTU 1500, offloads off, 512 MiB TCP each way, SHA-256 equal at both ends"
-t_bulk 9000 off 512 7621 115; result $? "netfront: MTU 9000, offloads off (sg stays on for jumbo frames), 512 MiB TCP each way, SHA-256 equal at both ends"
-t_bulk 9000 on 512 7631 117;  result $? "netfront: MTU 9000, offloads on, 512 MiB TCP each way, SHA-256 equal at both ends"
+t_bulk 1500 on $BULK_MIB 7601 111;  result $? "netfront: MTU 1500, offloads on, $BULK_MIB MiB TCP each way, SHA-256 equal at both ends"
+t_bulk 1500 off $BULK_MIB 7611 113; result $? "netfront: MTU 1500, offloads off, $BULK_MIB MiB TCP each way, SHA-256 equal at both ends"
+t_bulk 9000 off $BULK_MIB 7621 115; result $? "netfront: MTU 9000, offloads off (sg stays on for jumbo frames), $BULK_MIB MiB TCP each way, SHA-256 equal at both ends"
+t_bulk 9000 on $BULK_MIB 7631 117;  result $? "netfront: MTU 9000, offloads on, $BULK_MIB MiB TCP each way, SHA-256 equal at both ends"
 set_mtu 1500; set_offloads on > /dev/null
-t_hotplug_cycles 10 10;   result $? "netfront: 10 hot-plug/unplug cycles of a second vif under TCP load on eth0, 10 at rest, no leak in any"
+t_hotplug_cycles $HP_LOADED $HP_REST; result $? "netfront: $HP_LOADED hot-plug/unplug cycles of a second vif under TCP load on eth0, $HP_REST at rest, no leak in any"
 t_log_clean;              result $? "netfront run: domU kernel log clean"
 
 say "netfront tests: $failed failed, $((($(now_cs) - start) / 100)) s"
