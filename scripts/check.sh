@@ -64,7 +64,7 @@
 #                checked; Xen's log names no fault of a domU;
 #   hostile      an eighth run, tests/boot/hostile.sh: tests/hostile, a
 #                backend in dom0 that lies, attacks a vbd and a vif of the
-#                domU in 12 of its scenarios (all of them in make soak, on
+#                domU in 13 of its scenarios (all of them in make soak, on
 #                the debug kernel); the domU must fail or drop just the
 #                attacked device, name the fault once, keep xvda and eth0
 #                moving data intact, and give back every event channel,
@@ -285,7 +285,7 @@ fi
 # other counts than their drivers' own (make soak hands in the long ones).
 echo "${NETFRONT_COUNTS:-}" | tr ' ' '\n' > "$out/netfront.env"
 echo "${BLKFRONT_COUNTS:-}" | tr ' ' '\n' > "$out/blkfront.env"
-want netfront && echo "# netfront tests ($(xen_for shadow)): TCP each way at MTU 1500 and 9000, offloads on and off, vif hot-plugs (about 4 minutes; ${NETFRONT_COUNTS:-the driver's own counts})"
+want netfront && echo "# netfront tests ($(xen_for shadow)): TCP each way at MTU 1500 and 9000, offloads on and off, vif hot-plugs (about 4 minutes)${NETFRONT_COUNTS:+; counts $NETFRONT_COUNTS}"
 xen_run xen-netfront "$top/tests/boot/netfront.sh" --xen "$(xen_for shadow)" --initrd "$initrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --timeout 1500 --extra "$out/netfront.env"
@@ -295,7 +295,7 @@ xen_run xen-netfront "$top/tests/boot/netfront.sh" --xen "$(xen_for shadow)" --i
 gcc -O2 -Wall -static -o "$BUILD/domu/aiowrite" "$top/tests/boot/aiowrite.c" || exit 1
 finitrd=$BUILD/domu/initrd-fio.cpio
 "$top/scripts/make-domu-initrd.sh" "$finitrd" /usr/bin/fio "$BUILD/domu/aiowrite" || exit 1
-want blkfront && echo "# blkfront tests ($(xen_for shadow)): fio, fsync, discard, hot-plug, save/restore (about 12 minutes; ${BLKFRONT_COUNTS:-the driver's own counts})"
+want blkfront && echo "# blkfront tests ($(xen_for shadow)): fio, fsync, discard, hot-plug, save/restore (about 12 minutes)${BLKFRONT_COUNTS:+; counts $BLKFRONT_COUNTS}"
 xen_run xen-blkfront "$top/tests/boot/blkfront.sh" --xen "$(xen_for shadow)" --initrd "$finitrd" \
 	--cmdline "console=hvc0 earlyprintk=xen xtest.mode=agent" \
 	--vcpus 2 --memory 512 --disk2-mb 320 --timeout 2400 --extra "$out/blkfront.env"
@@ -369,8 +369,8 @@ xen_run xen-smp "$top/tests/boot/smp.sh" --xen "$mig" --initrd "$sinitrd" \
 # make check runs a third of the scenarios, one of each kind of lie, on this
 # kernel; make soak runs them all on the debug kernel (xen_debug_defconfig).
 HOSTILE_CHECK="vbd-id-unknown vbd-prod-past-ring vbd-silent vbd-sector-size-zero vbd-keep-mapped
-	vbd-limits vbd-closed-midio vif-rx-overrun vif-tx-id-unknown vif-rx-too-many-frags
-	vif-storm vif-nodes-removed"
+	vbd-limits vbd-closed-midio vbd-fe-readonly vif-rx-overrun vif-tx-id-unknown
+	vif-rx-too-many-frags vif-storm vif-nodes-removed"
 gcc -O2 -Wall -Wextra -static -o "$BUILD/domu/hostile" "$top"/tests/hostile/*.c \
 	-lxenstore -lxengnttab -lxenevtchn -lxentoolcore -lxentoollog -lpthread || exit 1
 # HOSTILE_SCENARIOS="NAME ..." picks others (e.g. one, by hand)
