@@ -66,10 +66,10 @@ EXPORT_SYMBOL_GPL(xen_start_info);
 struct shared_info xen_dummy_shared_info;
 struct shared_info *HYPERVISOR_shared_info = &xen_dummy_shared_info;
 
-unsigned long *machine_to_phys_mapping = (void *)MACH2PHYS_VIRT_START;
-EXPORT_SYMBOL(machine_to_phys_mapping);
-unsigned long machine_to_phys_nr;
-EXPORT_SYMBOL(machine_to_phys_nr);
+unsigned long *xen_m2p = (void *)MACH2PHYS_VIRT_START;
+EXPORT_SYMBOL(xen_m2p);
+unsigned long xen_m2p_size;
+EXPORT_SYMBOL(xen_m2p_size);
 
 /* PV guests take events through the upcall, never an IDT vector. */
 bool xen_have_vector_callback __read_mostly = true;

@@ -224,7 +224,7 @@ static pteval_t xen_entry_to_mfn(pteval_t val)
 	/* No machine frame behind the pfn (ballooned out): an empty entry. */
 	if (mfn == INVALID_P2M_ENTRY)
 		return 0;
-	mfn &= ~(FOREIGN_FRAME_BIT | IDENTITY_FRAME_BIT);
+	mfn &= ~(P2M_FOREIGN_BIT | P2M_IDENTITY_BIT);
 	return ((pteval_t)mfn << PAGE_SHIFT) | (val & PTE_FLAGS_MASK);
 }
 

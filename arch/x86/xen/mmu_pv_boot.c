@@ -364,7 +364,7 @@ void __init xen_setup_machphys_mapping(void)
 	unsigned long nr;
 
 	if (HYPERVISOR_memory_op(XENMEM_machphys_mapping, &m)) {
-		machine_to_phys_nr = MACH2PHYS_NR_ENTRIES;
+		xen_m2p_size = MACH2PHYS_NR_ENTRIES;
 		return;
 	}
 	nr = xen_m2p_entries(&m);
@@ -372,8 +372,8 @@ void __init xen_setup_machphys_mapping(void)
 		xen_boot_fail("Xen's M2P at %#lx-%#lx (max_mfn %#lx) is outside Xen's area",
 			      (unsigned long)m.v_start, (unsigned long)m.v_end,
 			      (unsigned long)m.max_mfn);
-	machine_to_phys_mapping = (unsigned long *)m.v_start;
-	machine_to_phys_nr = nr;
+	xen_m2p = (unsigned long *)m.v_start;
+	xen_m2p_size = nr;
 }
 
 /*
@@ -483,8 +483,8 @@ void __init xen_relocate_p2m(void)
 		set_pgd(pgd_offset_k(XEN_P2M_VADDR + i * PGDIR_SIZE),
 			__pgd(_KERNPG_TABLE | PFN_PHYS(l3 + i)));
 
-	memcpy(moved, xen_p2m_addr, PFN_PHYS(n[0]));
-	xen_p2m_addr = moved;
+	memcpy(moved, xen_p2m_array, PFN_PHYS(n[0]));
+	xen_p2m_array = moved;
 
 	if (si->mfn_list < __START_KERNEL_map)
 		xen_drop_p2m_slot();
@@ -532,13 +532,13 @@ void __init xen_pagetable_init(void)
 	xen_mmu_ops_post_allocator();
 
 	xen_vmalloc_p2m_tree();
-	if (xen_p2m_addr != (unsigned long *)si->mfn_list) {
+	if (xen_p2m_array != (unsigned long *)si->mfn_list) {
 		if (si->mfn_list >= __START_KERNEL_map)
 			memblock_phys_free(__pa(si->mfn_list),
 					   PFN_ALIGN(si->nr_pages * sizeof(unsigned long)));
 		else
 			xen_drop_p2m_slot();
-		si->mfn_list = (unsigned long)xen_p2m_addr;
+		si->mfn_list = (unsigned long)xen_p2m_array;
 	}
 	xen_unmap_boot_extras();
 	si->pt_base = (unsigned long)__va(__pa(si->pt_base));

@@ -10,15 +10,15 @@
  * checks the answer against it.
  *
  * Shape.  Once the kernel can allocate (xen_vmalloc_p2m_tree(), called by
- * the MMU setup) the table moves to a linear virtual array, xen_p2m_addr,
- * large enough for every pfn the guest may ever have (xen_max_p2m_pfn).  A
+ * the MMU setup) the table moves to a linear virtual array, xen_p2m_array,
+ * large enough for every pfn the guest may ever have (xen_p2m_identity_pfn).  A
  * lookup stays a single load, but the array's pages form a tree: its page
  * tables are the inner nodes and each 4 KiB page of entries (a "leaf",
- * P2M_PER_PAGE pfns) is one of
+ * P2M_LEAF_ENTRIES pfns) is one of
  *   - the shared missing leaf: every entry INVALID_P2M_ENTRY;
  *   - the shared identity leaf: also all INVALID_P2M_ENTRY (the only
  *     non-frame value the toolstack understands), but a lookup that finds
- *     a pfn there answers IDENTITY_FRAME(pfn): non-RAM holes map 1:1;
+ *     a pfn there answers P2M_IDENTITY(pfn): non-RAM holes map 1:1;
  *   - a private leaf of real entries.
  * The shared leaves are mapped read-only, many times over, so the memory
  * cost follows the RAM, not the address space.  Writing an entry is a
@@ -34,7 +34,7 @@
  * What the toolstack reads.  To save, restore or migrate us, the tools walk
  * a three-level list of machine frames: shared_info's
  * arch.pfn_to_mfn_frame_list_list names a "top" frame of mid-frame mfns,
- * each mid frame holds the mfns of P2M_PER_PAGE leaves, and
+ * each mid frame holds the mfns of P2M_LEAF_ENTRIES leaves, and
  * arch.max_pfn says how many entries count.  Mfns change across a restore
  * or a migration, so xen_build_mfn_list_list() refills the list from the
  * array's page tables and xen_setup_mfn_list_list() publishes it again.
@@ -77,8 +77,8 @@
 #include "xen-ops.h"
 
 /* pfns one mid frame covers, and what the whole frame list can reach */
-#define P2M_MID_PFNS	(P2M_PER_PAGE * P2M_PER_PAGE)
-#define P2M_LIST_PFNS	(P2M_MID_PFNS * P2M_PER_PAGE)
+#define P2M_MID_PFNS	(P2M_LEAF_ENTRIES * P2M_LEAF_ENTRIES)
+#define P2M_LIST_PFNS	(P2M_MID_PFNS * P2M_LEAF_ENTRIES)
 
 #ifdef CONFIG_XEN_MEMORY_HOTPLUG_LIMIT
 #define P2M_HOTPLUG_PFNS ((unsigned long)CONFIG_XEN_MEMORY_HOTPLUG_LIMIT << (30 - PAGE_SHIFT))
@@ -87,16 +87,16 @@
 #endif
 
 /* What the inline lookups in asm/xen/page.h read: the array, */
-unsigned long *xen_p2m_addr __read_mostly;
-EXPORT_SYMBOL_GPL(xen_p2m_addr);
+unsigned long *xen_p2m_array __read_mostly;
+EXPORT_SYMBOL_GPL(xen_p2m_array);
 
 /* how many entries it has, */
-unsigned long xen_p2m_size __read_mostly;
-EXPORT_SYMBOL_GPL(xen_p2m_size);
+unsigned long xen_p2m_entries __read_mostly;
+EXPORT_SYMBOL_GPL(xen_p2m_entries);
 
 /* and the first pfn that is identity whatever happens. */
-unsigned long xen_max_p2m_pfn __read_mostly;
-EXPORT_SYMBOL_GPL(xen_max_p2m_pfn);
+unsigned long xen_p2m_identity_pfn __read_mostly;
+EXPORT_SYMBOL_GPL(xen_p2m_identity_pfn);
 
 struct p2m_tree;
 
@@ -158,11 +158,11 @@ static unsigned long p2m_read(struct p2m_tree *t, unsigned long pfn)
 	unsigned long *leaf;
 
 	if (pfn >= t->nr)
-		return IDENTITY_FRAME(pfn);
+		return P2M_IDENTITY(pfn);
 	leaf = t->ops->leaf(t, pfn);
 	if (leaf == t->identity)
-		return IDENTITY_FRAME(pfn);
-	return READ_ONCE(leaf[pfn % P2M_PER_PAGE]);
+		return P2M_IDENTITY(pfn);
+	return READ_ONCE(leaf[pfn % P2M_LEAF_ENTRIES]);
 }
 
 /*
@@ -179,15 +179,15 @@ static bool p2m_write(struct p2m_tree *t, unsigned long pfn, unsigned long mfn)
 	if (leaf == t->missing)
 		return mfn == INVALID_P2M_ENTRY;
 	if (leaf == t->identity)
-		return mfn == IDENTITY_FRAME(pfn);
-	WRITE_ONCE(leaf[pfn % P2M_PER_PAGE], mfn);
+		return mfn == P2M_IDENTITY(pfn);
+	WRITE_ONCE(leaf[pfn % P2M_LEAF_ENTRIES], mfn);
 	return true;
 }
 
 /* Make sure @pfn's stretch has a private leaf; it keeps its meaning. */
 static int p2m_grow(struct p2m_tree *t, unsigned long pfn)
 {
-	unsigned long first = round_down(pfn, P2M_PER_PAGE);
+	unsigned long first = round_down(pfn, P2M_LEAF_ENTRIES);
 	unsigned long *old, *leaf;
 	unsigned int i;
 
@@ -199,8 +199,8 @@ static int p2m_grow(struct p2m_tree *t, unsigned long pfn)
 	leaf = p2m_alloc_page();
 	if (!leaf)
 		return -ENOMEM;
-	for (i = 0; i < P2M_PER_PAGE; i++)
-		leaf[i] = old == t->identity ? IDENTITY_FRAME(first + i) :
+	for (i = 0; i < P2M_LEAF_ENTRIES; i++)
+		leaf[i] = old == t->identity ? P2M_IDENTITY(first + i) :
 					       INVALID_P2M_ENTRY;
 	/* Losing the race is fine: someone else's leaf means the same. */
 	if (t->ops->replace(t, pfn, old, leaf))
@@ -212,7 +212,7 @@ static int p2m_grow(struct p2m_tree *t, unsigned long pfn)
 static unsigned long p2m_flat(const unsigned long *flat, unsigned long nr,
 			      unsigned long pfn)
 {
-	return pfn < nr ? flat[pfn] : IDENTITY_FRAME(pfn);
+	return pfn < nr ? flat[pfn] : P2M_IDENTITY(pfn);
 }
 
 /* The shared leaf that can stand for @first's stretch of @flat, or NULL. */
@@ -223,11 +223,11 @@ static unsigned long *p2m_shared_for(struct p2m_tree *t, const unsigned long *fl
 	bool missing = e == INVALID_P2M_ENTRY;
 	unsigned int i;
 
-	if (!missing && e != IDENTITY_FRAME(first))
+	if (!missing && e != P2M_IDENTITY(first))
 		return NULL;
-	for (i = 1; i < P2M_PER_PAGE; i++) {
+	for (i = 1; i < P2M_LEAF_ENTRIES; i++) {
 		e = p2m_flat(flat, nr, first + i);
-		if (e != (missing ? INVALID_P2M_ENTRY : IDENTITY_FRAME(first + i)))
+		if (e != (missing ? INVALID_P2M_ENTRY : P2M_IDENTITY(first + i)))
 			return NULL;
 	}
 	return missing ? t->missing : t->identity;
@@ -239,13 +239,13 @@ static int p2m_fill(struct p2m_tree *t, const unsigned long *flat, unsigned long
 	unsigned long first, *leaf;
 	unsigned int i;
 
-	for (first = 0; first < t->nr; first += P2M_PER_PAGE) {
+	for (first = 0; first < t->nr; first += P2M_LEAF_ENTRIES) {
 		leaf = p2m_shared_for(t, flat, nr, first);
 		if (!leaf) {
 			leaf = p2m_alloc_page();
 			if (!leaf)
 				return -ENOMEM;
-			for (i = 0; i < P2M_PER_PAGE; i++)
+			for (i = 0; i < P2M_LEAF_ENTRIES; i++)
 				leaf[i] = p2m_flat(flat, nr, first + i);
 		}
 		t->ops->map(t, first, leaf);
@@ -271,7 +271,7 @@ static bool p2m_tree_live __read_mostly;
 /* The frame list the toolstack reads; see the top of the file. */
 static unsigned long *p2m_fll;		/* mfns of the mid frames */
 static unsigned long **p2m_mids;	/* the mid frames themselves */
-static unsigned long *p2m_mid_missing;	/* mid frame beyond xen_max_p2m_pfn */
+static unsigned long *p2m_mid_missing;	/* mid frame beyond xen_p2m_identity_pfn */
 
 /*
  * The highest populated pfn (rounded up to a leaf), published as
@@ -324,7 +324,7 @@ static int p2m_live_replace(struct p2m_tree *t, unsigned long pfn,
 		wmb();	/* and the change before "done" */
 		arch->p2m_generation++;
 		if (p2m_fll && pfn < P2M_LIST_PFNS)
-			p2m_mids[pfn / P2M_MID_PFNS][pfn / P2M_PER_PAGE % P2M_PER_PAGE] =
+			p2m_mids[pfn / P2M_MID_PFNS][pfn / P2M_LEAF_ENTRIES % P2M_LEAF_ENTRIES] =
 				virt_to_mfn(leaf);
 		err = 0;
 	}
@@ -350,17 +350,17 @@ void __init xen_build_dynamic_phys_to_machine(void)
 {
 	unsigned long nr = xen_start_info->nr_pages, pfn;
 
-	xen_p2m_addr = (unsigned long *)xen_start_info->mfn_list;
-	xen_p2m_size = ALIGN(nr, P2M_PER_PAGE);
-	for (pfn = nr; pfn < xen_p2m_size; pfn++)
-		xen_p2m_addr[pfn] = INVALID_P2M_ENTRY;
-	xen_max_p2m_pfn = xen_p2m_size;
+	xen_p2m_array = (unsigned long *)xen_start_info->mfn_list;
+	xen_p2m_entries = ALIGN(nr, P2M_LEAF_ENTRIES);
+	for (pfn = nr; pfn < xen_p2m_entries; pfn++)
+		xen_p2m_array[pfn] = INVALID_P2M_ENTRY;
+	xen_p2m_identity_pfn = xen_p2m_entries;
 }
 
 /**
  * xen_vmalloc_p2m_tree - move the p2m into its own linear virtual array
  *
- * Sizes the array for xen_max_p2m_pfn (and any memory hotplug allowance),
+ * Sizes the array for xen_p2m_identity_pfn (and any memory hotplug allowance),
  * shares leaves where a stretch is all missing or all identity, and makes
  * the result the live p2m.  Extra memory the setup code set aside is then
  * marked missing.
@@ -369,9 +369,9 @@ void __init xen_vmalloc_p2m_tree(void)
 {
 	static struct vm_struct vm;
 
-	xen_p2m_last_pfn = xen_max_p2m_pfn;
+	xen_p2m_last_pfn = xen_p2m_identity_pfn;
 	vm.flags = VM_ALLOC;
-	vm.size = ALIGN(max(xen_max_p2m_pfn, P2M_HOTPLUG_PFNS) * sizeof(unsigned long),
+	vm.size = ALIGN(max(xen_p2m_identity_pfn, P2M_HOTPLUG_PFNS) * sizeof(unsigned long),
 			PMD_SIZE);
 	vm_area_register_early(&vm, PMD_SIZE);
 	p2m_area = vm.addr;
@@ -380,12 +380,12 @@ void __init xen_vmalloc_p2m_tree(void)
 	p2m_live.nr = vm.size / sizeof(unsigned long);
 	p2m_live.missing = p2m_new_shared_leaf();
 	p2m_live.identity = p2m_new_shared_leaf();
-	if (p2m_fill(&p2m_live, xen_p2m_addr, xen_p2m_size))
+	if (p2m_fill(&p2m_live, xen_p2m_array, xen_p2m_entries))
 		panic("xen: cannot build the p2m\n");
 
-	xen_p2m_addr = p2m_area;
-	xen_max_p2m_pfn = p2m_live.nr;
-	xen_p2m_size = p2m_live.nr;
+	xen_p2m_array = p2m_area;
+	xen_p2m_identity_pfn = p2m_live.nr;
+	xen_p2m_entries = p2m_live.nr;
 	p2m_tree_live = true;
 
 	xen_inv_extra_mem();
@@ -397,15 +397,15 @@ void __init xen_vmalloc_p2m_tree(void)
  *
  * What __pfn_to_mfn() falls back to for entries that read invalid and
  * pfns outside the array.  Returns the entry with its tag bits:
- * IDENTITY_FRAME(@pfn) for an identity pfn, INVALID_P2M_ENTRY for none.
+ * P2M_IDENTITY(@pfn) for an identity pfn, INVALID_P2M_ENTRY for none.
  */
 unsigned long get_phys_to_machine(unsigned long pfn)
 {
-	if (unlikely(pfn >= xen_p2m_size))
-		return pfn < xen_max_p2m_pfn ?
-		       xen_chk_extra_mem(pfn) : IDENTITY_FRAME(pfn);
+	if (unlikely(pfn >= xen_p2m_entries))
+		return pfn < xen_p2m_identity_pfn ?
+		       xen_chk_extra_mem(pfn) : P2M_IDENTITY(pfn);
 	if (!p2m_tree_live)
-		return xen_p2m_addr[pfn];
+		return xen_p2m_array[pfn];
 	return p2m_read(&p2m_live, pfn);
 }
 EXPORT_SYMBOL_GPL(get_phys_to_machine);
@@ -428,7 +428,7 @@ int xen_alloc_p2m_entry(unsigned long pfn)
 	if (err)
 		return err;
 	if (pfn >= xen_p2m_last_pfn) {
-		xen_p2m_last_pfn = ALIGN(pfn + 1, P2M_PER_PAGE);
+		xen_p2m_last_pfn = ALIGN(pfn + 1, P2M_LEAF_ENTRIES);
 		HYPERVISOR_shared_info->arch.max_pfn = xen_p2m_last_pfn;
 	}
 	return 0;
@@ -445,10 +445,10 @@ EXPORT_SYMBOL(xen_alloc_p2m_entry);
  */
 bool __set_phys_to_machine(unsigned long pfn, unsigned long mfn)
 {
-	if (unlikely(pfn >= xen_p2m_size))
+	if (unlikely(pfn >= xen_p2m_entries))
 		return mfn == INVALID_P2M_ENTRY;
 	/* A private leaf (or Xen's list) takes it; a shared leaf faults. */
-	if (likely(!xen_safe_write_ulong(xen_p2m_addr + pfn, mfn)))
+	if (likely(!xen_safe_write_ulong(xen_p2m_array + pfn, mfn)))
 		return true;
 	return p2m_write(&p2m_live, pfn, mfn);
 }
@@ -479,16 +479,16 @@ unsigned long __init set_phys_range_identity(unsigned long pfn_s,
 {
 	unsigned long pfn, done = 0;
 
-	pfn_e = min(pfn_e, xen_p2m_size);
+	pfn_e = min(pfn_e, xen_p2m_entries);
 	for (pfn = pfn_s; pfn < pfn_e; pfn++)
-		done += set_phys_to_machine(pfn, IDENTITY_FRAME(pfn));
+		done += set_phys_to_machine(pfn, P2M_IDENTITY(pfn));
 	return done;
 }
 
 /* The mfn of the leaf page holding @pfn's entry, read from its pte. */
 static unsigned long p2m_leaf_mfn(unsigned long pfn)
 {
-	pte_t *ptep = pfn < xen_p2m_size ? p2m_live_pte(pfn) : NULL;
+	pte_t *ptep = pfn < xen_p2m_entries ? p2m_live_pte(pfn) : NULL;
 
 	return ptep ? pte_mfn(*ptep) : virt_to_mfn(p2m_live.missing);
 }
@@ -502,7 +502,7 @@ static unsigned long p2m_leaf_mfn(unsigned long pfn)
  */
 void __ref xen_build_mfn_list_list(void)
 {
-	unsigned long nr = min(xen_max_p2m_pfn, P2M_LIST_PFNS), first;
+	unsigned long nr = min(xen_p2m_identity_pfn, P2M_LIST_PFNS), first;
 	unsigned int m, i;
 
 	if (xen_start_info->flags & SIF_VIRT_P2M_4TOOLS)
@@ -513,18 +513,18 @@ void __ref xen_build_mfn_list_list(void)
 	if (!p2m_fll) {	/* at boot: every mid frame below nr for good */
 		p2m_mid_missing = p2m_alloc_page();
 		p2m_mids = p2m_alloc_page();
-		for (m = 0; m < P2M_PER_PAGE; m++)
+		for (m = 0; m < P2M_LEAF_ENTRIES; m++)
 			p2m_mids[m] = (unsigned long)m * P2M_MID_PFNS < nr ?
 				      p2m_alloc_page() : p2m_mid_missing;
 		p2m_fll = p2m_alloc_page();
 	}
 
-	for (i = 0; i < P2M_PER_PAGE; i++)
+	for (i = 0; i < P2M_LEAF_ENTRIES; i++)
 		p2m_mid_missing[i] = virt_to_mfn(p2m_live.missing);
-	for (m = 0; m < P2M_PER_PAGE; m++) {
+	for (m = 0; m < P2M_LEAF_ENTRIES; m++) {
 		first = (unsigned long)m * P2M_MID_PFNS;
-		for (i = 0; p2m_mids[m] != p2m_mid_missing && i < P2M_PER_PAGE; i++)
-			p2m_mids[m][i] = p2m_leaf_mfn(first + i * P2M_PER_PAGE);
+		for (i = 0; p2m_mids[m] != p2m_mid_missing && i < P2M_LEAF_ENTRIES; i++)
+			p2m_mids[m][i] = p2m_leaf_mfn(first + i * P2M_LEAF_ENTRIES);
 		p2m_fll[m] = virt_to_mfn(p2m_mids[m]);
 	}
 }
@@ -544,7 +544,7 @@ void xen_setup_mfn_list_list(void)
 		xen_start_info->flags & SIF_VIRT_P2M_4TOOLS ? ~0UL : virt_to_mfn(p2m_fll);
 	arch->max_pfn = xen_p2m_last_pfn;
 	arch->p2m_generation = 0;
-	arch->p2m_vaddr = (unsigned long)xen_p2m_addr;
+	arch->p2m_vaddr = (unsigned long)xen_p2m_array;
 	arch->p2m_cr3 = xen_pfn_to_cr3(virt_to_mfn(swapper_pg_dir));
 }
 
@@ -595,7 +595,7 @@ static void p2m_unmap_failed(struct gnttab_map_grant_ref *op,
  * @pages: our ballooned pages the frames stand in for
  * @count: number of each
  *
- * Each mapped frame is entered as FOREIGN_FRAME() at its page's pfn.  A
+ * Each mapped frame is entered as P2M_FOREIGN() at its page's pfn.  A
  * slot whose entry cannot be made is unmapped and its status set to
  * GNTST_general_error.  Returns the kernel map hypercall's error, or 0.
  */
@@ -622,7 +622,7 @@ int set_foreign_p2m_mapping(struct gnttab_map_grant_ref *map_ops,
 			continue;
 		WARN(pfn_to_mfn(pfn) != INVALID_P2M_ENTRY,
 		     "pfn %lx of a grant map is not ballooned out\n", pfn);
-		if (!set_phys_to_machine(pfn, FOREIGN_FRAME(p2m_granted_mfn(&map_ops[i]))))
+		if (!set_phys_to_machine(pfn, P2M_FOREIGN(p2m_granted_mfn(&map_ops[i]))))
 			p2m_unmap_failed(&map_ops[i], kop);
 	}
 	return 0;
@@ -656,7 +656,7 @@ int clear_foreign_p2m_mapping(struct gnttab_unmap_grant_ref *unmap_ops,
 		unsigned long entry = __pfn_to_mfn(pfn);
 
 		/* INVALID_P2M_ENTRY has every bit set, the foreign one too */
-		if (entry == INVALID_P2M_ENTRY || !(entry & FOREIGN_FRAME_BIT)) {
+		if (entry == INVALID_P2M_ENTRY || !(entry & P2M_FOREIGN_BIT)) {
 			not_foreign++;
 			continue;
 		}
@@ -769,7 +769,7 @@ struct p2m_test_tree {
 
 static unsigned long **p2m_test_slot(struct p2m_tree *t, unsigned long pfn)
 {
-	return &container_of(t, struct p2m_test_tree, t)->slot[pfn / P2M_PER_PAGE];
+	return &container_of(t, struct p2m_test_tree, t)->slot[pfn / P2M_LEAF_ENTRIES];
 }
 
 static unsigned long *p2m_test_leaf(struct p2m_tree *t, unsigned long pfn)
@@ -801,24 +801,24 @@ static unsigned long p2m_test_ram(unsigned long pfn)
 
 static int p2m_test_init(struct kunit *test)
 {
-	unsigned long nr = P2M_TEST_FLAT * P2M_PER_PAGE, pfn, *flat;
+	unsigned long nr = P2M_TEST_FLAT * P2M_LEAF_ENTRIES, pfn, *flat;
 	struct p2m_test_tree *tt = kunit_kzalloc(test, sizeof(*tt), GFP_KERNEL);
 
 	flat = kunit_kmalloc_array(test, nr, sizeof(*flat), GFP_KERNEL);
 	if (!tt || !flat)
 		return -ENOMEM;
 	for (pfn = 0; pfn < nr; pfn++) {
-		unsigned int leaf = pfn / P2M_PER_PAGE, i = pfn % P2M_PER_PAGE;
+		unsigned int leaf = pfn / P2M_LEAF_ENTRIES, i = pfn % P2M_LEAF_ENTRIES;
 
-		if (leaf == 0 || (leaf == 3 && i < P2M_PER_PAGE / 2))
+		if (leaf == 0 || (leaf == 3 && i < P2M_LEAF_ENTRIES / 2))
 			flat[pfn] = p2m_test_ram(pfn);
 		else if (leaf == 2)
 			flat[pfn] = INVALID_P2M_ENTRY;
 		else
-			flat[pfn] = IDENTITY_FRAME(pfn);
+			flat[pfn] = P2M_IDENTITY(pfn);
 	}
 	tt->t.ops = &p2m_test_ops;
-	tt->t.nr = P2M_TEST_LEAVES * P2M_PER_PAGE;
+	tt->t.nr = P2M_TEST_LEAVES * P2M_LEAF_ENTRIES;
 	tt->t.missing = p2m_new_shared_leaf();
 	tt->t.identity = p2m_new_shared_leaf();
 	test->priv = tt;
@@ -846,7 +846,7 @@ static void p2m_test_lookup(struct kunit *test)
 {
 	struct p2m_test_tree *tt = test->priv;
 	struct p2m_tree *t = &tt->t;
-	unsigned long pfn, half = 3 * P2M_PER_PAGE + P2M_PER_PAGE / 2;
+	unsigned long pfn, half = 3 * P2M_LEAF_ENTRIES + P2M_LEAF_ENTRIES / 2;
 	unsigned int i;
 
 	KUNIT_EXPECT_FALSE(test, p2m_is_shared(t, tt->slot[0]));
@@ -856,10 +856,10 @@ static void p2m_test_lookup(struct kunit *test)
 	for (i = P2M_TEST_FLAT; i < P2M_TEST_LEAVES; i++)
 		KUNIT_EXPECT_PTR_EQ(test, tt->slot[i], t->identity);
 
-	for (pfn = 0; pfn < P2M_PER_PAGE; pfn += 37)
+	for (pfn = 0; pfn < P2M_LEAF_ENTRIES; pfn += 37)
 		KUNIT_EXPECT_EQ(test, p2m_read(t, pfn), p2m_test_ram(pfn));
 	KUNIT_EXPECT_EQ(test, p2m_read(t, half - 1), p2m_test_ram(half - 1));
-	KUNIT_EXPECT_EQ(test, p2m_read(t, half), IDENTITY_FRAME(half));
+	KUNIT_EXPECT_EQ(test, p2m_read(t, half), P2M_IDENTITY(half));
 	/* a shared leaf's contents read invalid, for the toolstack */
 	KUNIT_EXPECT_EQ(test, t->identity[5], INVALID_P2M_ENTRY);
 }
@@ -870,14 +870,14 @@ static void p2m_test_ranges(struct kunit *test)
 	struct p2m_tree *t = &((struct p2m_test_tree *)test->priv)->t;
 	unsigned long pfn;
 
-	for (pfn = P2M_PER_PAGE; pfn < 2 * P2M_PER_PAGE; pfn += 51)
-		KUNIT_EXPECT_EQ(test, p2m_read(t, pfn), IDENTITY_FRAME(pfn));
-	for (pfn = 2 * P2M_PER_PAGE; pfn < 3 * P2M_PER_PAGE; pfn += 51)
+	for (pfn = P2M_LEAF_ENTRIES; pfn < 2 * P2M_LEAF_ENTRIES; pfn += 51)
+		KUNIT_EXPECT_EQ(test, p2m_read(t, pfn), P2M_IDENTITY(pfn));
+	for (pfn = 2 * P2M_LEAF_ENTRIES; pfn < 3 * P2M_LEAF_ENTRIES; pfn += 51)
 		KUNIT_EXPECT_EQ(test, p2m_read(t, pfn), INVALID_P2M_ENTRY);
-	pfn = P2M_TEST_FLAT * P2M_PER_PAGE + 9;
-	KUNIT_EXPECT_EQ(test, p2m_read(t, pfn), IDENTITY_FRAME(pfn));
+	pfn = P2M_TEST_FLAT * P2M_LEAF_ENTRIES + 9;
+	KUNIT_EXPECT_EQ(test, p2m_read(t, pfn), P2M_IDENTITY(pfn));
 	pfn = t->nr + 12345;
-	KUNIT_EXPECT_EQ(test, p2m_read(t, pfn), IDENTITY_FRAME(pfn));
+	KUNIT_EXPECT_EQ(test, p2m_read(t, pfn), P2M_IDENTITY(pfn));
 }
 
 /* A shared leaf takes only its own value; nothing is allocated for it. */
@@ -885,12 +885,12 @@ static void p2m_test_write_shared(struct kunit *test)
 {
 	struct p2m_test_tree *tt = test->priv;
 	struct p2m_tree *t = &tt->t;
-	unsigned long id = P2M_PER_PAGE + 3, miss = 2 * P2M_PER_PAGE + 3;
+	unsigned long id = P2M_LEAF_ENTRIES + 3, miss = 2 * P2M_LEAF_ENTRIES + 3;
 
 	KUNIT_EXPECT_TRUE(test, p2m_write(t, miss, INVALID_P2M_ENTRY));
-	KUNIT_EXPECT_TRUE(test, p2m_write(t, id, IDENTITY_FRAME(id)));
+	KUNIT_EXPECT_TRUE(test, p2m_write(t, id, P2M_IDENTITY(id)));
 	KUNIT_EXPECT_FALSE(test, p2m_write(t, miss, 0x42));
-	KUNIT_EXPECT_FALSE(test, p2m_write(t, id, IDENTITY_FRAME(id + 1)));
+	KUNIT_EXPECT_FALSE(test, p2m_write(t, id, P2M_IDENTITY(id + 1)));
 	KUNIT_EXPECT_FALSE(test, p2m_write(t, id, INVALID_P2M_ENTRY));
 	KUNIT_EXPECT_PTR_EQ(test, tt->slot[1], t->identity);
 	KUNIT_EXPECT_PTR_EQ(test, tt->slot[2], t->missing);
@@ -899,8 +899,8 @@ static void p2m_test_write_shared(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, p2m_write(t, t->nr, INVALID_P2M_ENTRY));
 	KUNIT_EXPECT_FALSE(test, p2m_write(t, t->nr, 0x42));
 	/* a private leaf takes anything */
-	KUNIT_EXPECT_TRUE(test, p2m_write(t, 7, FOREIGN_FRAME(0x77)));
-	KUNIT_EXPECT_EQ(test, p2m_read(t, 7), FOREIGN_FRAME(0x77));
+	KUNIT_EXPECT_TRUE(test, p2m_write(t, 7, P2M_FOREIGN(0x77)));
+	KUNIT_EXPECT_EQ(test, p2m_read(t, 7), P2M_FOREIGN(0x77));
 }
 
 /* Growing gives a private leaf that still means what the shared one did. */
@@ -908,7 +908,7 @@ static void p2m_test_grow(struct kunit *test)
 {
 	struct p2m_test_tree *tt = test->priv;
 	struct p2m_tree *t = &tt->t;
-	unsigned long miss = 2 * P2M_PER_PAGE + 10, id = 5 * P2M_PER_PAGE + 10;
+	unsigned long miss = 2 * P2M_LEAF_ENTRIES + 10, id = 5 * P2M_LEAF_ENTRIES + 10;
 	unsigned long *ram = tt->slot[0];
 
 	KUNIT_ASSERT_EQ(test, p2m_grow(t, miss), 0);
@@ -920,10 +920,10 @@ static void p2m_test_grow(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, p2m_grow(t, id), 0);
 	KUNIT_EXPECT_FALSE(test, p2m_is_shared(t, tt->slot[5]));
-	KUNIT_EXPECT_EQ(test, p2m_read(t, id - 1), IDENTITY_FRAME(id - 1));
+	KUNIT_EXPECT_EQ(test, p2m_read(t, id - 1), P2M_IDENTITY(id - 1));
 	KUNIT_EXPECT_TRUE(test, p2m_write(t, id, INVALID_P2M_ENTRY));
 	KUNIT_EXPECT_EQ(test, p2m_read(t, id), INVALID_P2M_ENTRY);
-	KUNIT_EXPECT_EQ(test, p2m_read(t, id + 1), IDENTITY_FRAME(id + 1));
+	KUNIT_EXPECT_EQ(test, p2m_read(t, id + 1), P2M_IDENTITY(id + 1));
 	KUNIT_EXPECT_PTR_EQ(test, tt->slot[4], t->identity);
 
 	/* a private leaf stays; outside the tree there is nothing to grow */
@@ -940,10 +940,10 @@ static void p2m_test_replace_race(struct kunit *test)
 	unsigned long *leaf = p2m_alloc_page();
 
 	KUNIT_ASSERT_NOT_NULL(test, leaf);
-	KUNIT_EXPECT_EQ(test, t->ops->replace(t, 6 * P2M_PER_PAGE, t->missing, leaf),
+	KUNIT_EXPECT_EQ(test, t->ops->replace(t, 6 * P2M_LEAF_ENTRIES, t->missing, leaf),
 			-EAGAIN);
 	KUNIT_EXPECT_PTR_EQ(test, tt->slot[6], t->identity);
-	KUNIT_EXPECT_EQ(test, t->ops->replace(t, 6 * P2M_PER_PAGE, t->identity, leaf), 0);
+	KUNIT_EXPECT_EQ(test, t->ops->replace(t, 6 * P2M_LEAF_ENTRIES, t->identity, leaf), 0);
 	KUNIT_EXPECT_PTR_EQ(test, tt->slot[6], leaf);
 }
 
@@ -960,17 +960,17 @@ static void p2m_test_live(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mfn_to_pfn(mfn), pfn);
 	KUNIT_EXPECT_EQ(test, virt_to_machine(ram).maddr,
 			PFN_PHYS(mfn) | offset_in_page(ram));
-	pfn = xen_max_p2m_pfn + 77;
+	pfn = xen_p2m_identity_pfn + 77;
 	KUNIT_EXPECT_EQ(test, pfn_to_mfn(pfn), pfn);
 	/* frames past the M2P: no fault, and only identity comes back */
-	bogus = machine_to_phys_nr + 5;
+	bogus = xen_m2p_size + 5;
 	KUNIT_EXPECT_EQ(test, mfn_to_pfn_no_overrides(bogus), ~0UL);
 	mfn = mfn_to_pfn(bogus);
 	KUNIT_EXPECT_TRUE(test, mfn == ~0UL ||
-			  (mfn == bogus && __pfn_to_mfn(bogus) == IDENTITY_FRAME(bogus)));
+			  (mfn == bogus && __pfn_to_mfn(bogus) == P2M_IDENTITY(bogus)));
 	/* the M2P's last slot: whatever it says, the check stands */
-	mfn = mfn_to_pfn(machine_to_phys_nr - 1);
-	KUNIT_EXPECT_TRUE(test, mfn == ~0UL || pfn_to_mfn(mfn) == machine_to_phys_nr - 1);
+	mfn = mfn_to_pfn(xen_m2p_size - 1);
+	KUNIT_EXPECT_TRUE(test, mfn == ~0UL || pfn_to_mfn(mfn) == xen_m2p_size - 1);
 }
 
 static struct kunit_case p2m_test_cases[] = {

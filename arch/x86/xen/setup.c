@@ -100,7 +100,7 @@ static bool xen_limit_512gb __initdata = IS_ENABLED(CONFIG_XEN_512GB);
  * A note in the first page of a run of frames to move (see the top).  It
  * fills the page exactly.
  */
-#define NOTE_SLOTS	(P2M_PER_PAGE - 3)
+#define NOTE_SLOTS	(P2M_LEAF_ENTRIES - 3)
 struct remap_note {
 	unsigned long next;	/* machine frame of the next note, or invalid */
 	unsigned long dest_pfn;	/* where mfn[0] goes; the others follow */
@@ -298,7 +298,7 @@ void __init xen_add_extra_mem(unsigned long start_pfn, unsigned long n_pfns)
  * invalid (no memory yet) when they are extra space, and as identity
  * otherwise.
  *
- * Return: INVALID_P2M_ENTRY or IDENTITY_FRAME(@pfn).
+ * Return: INVALID_P2M_ENTRY or P2M_IDENTITY(@pfn).
  */
 unsigned long __ref xen_chk_extra_mem(unsigned long pfn)
 {
@@ -310,7 +310,7 @@ unsigned long __ref xen_chk_extra_mem(unsigned long pfn)
 		if (pfn - r->start_pfn < r->n_pfns)
 			return INVALID_P2M_ENTRY;
 	}
-	return IDENTITY_FRAME(pfn);
+	return P2M_IDENTITY(pfn);
 }
 
 /**
@@ -368,7 +368,7 @@ static void __init xen_note_frames(unsigned long pfn, unsigned long n,
 		k = min(n, NOTE_SLOTS);
 		for (i = 0; i < k; i++) {
 			mfn = __pfn_to_mfn(pfn + i);
-			if (mfn == INVALID_P2M_ENTRY || (mfn & IDENTITY_FRAME_BIT))
+			if (mfn == INVALID_P2M_ENTRY || (mfn & P2M_IDENTITY_BIT))
 				xen_setup_die("a populated pfn in a hole has no frame");
 			if (!i)
 				set_pte_mfn(win, mfn, PAGE_KERNEL);
@@ -737,7 +737,7 @@ static void __init xen_build_e820(unsigned long extra)
 		if (last > first) {
 			xen_add_extra_mem(first, last - first);
 			extra -= last - first;
-			xen_max_p2m_pfn = last;
+			xen_p2m_identity_pfn = last;
 		}
 	}
 	/* Above the map is identity: I/O, as far as the p2m is concerned. */

@@ -487,8 +487,10 @@ static const struct smp_ops xen_pv_smp_ops __initconst = {
  */
 void __init xen_smp_init(void)
 {
-	x86_init.mpparse.parse_smp_cfg = xen_pv_register_apics;
-	x86_init.mpparse.early_parse_smp_cfg = x86_init_noop;
-	x86_init.mpparse.find_mptable = x86_init_noop;
+	struct x86_init_mpparse *mp = &x86_init.mpparse;
+
 	smp_ops = xen_pv_smp_ops;
+	mp->parse_smp_cfg = xen_pv_register_apics;
+	mp->early_parse_smp_cfg = x86_init_noop;
+	mp->find_mptable = x86_init_noop;
 }

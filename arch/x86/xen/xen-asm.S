@@ -204,6 +204,20 @@ SYM_CODE_END(xen_early_idt_handler_array)
 	__FINIT
 
 /*
+ * Core entry code jumps here instead of to its own return-to-user path,
+ * which would move to the trampoline stack: a PV kernel has none (it is
+ * entered on the task stack), and an iret frame left below %rsp there
+ * could be overwritten by an NMI.
+ */
+SYM_CODE_START(xenpv_restore_regs_and_return_to_usermode)
+	UNWIND_HINT_REGS
+	POP_REGS
+	STACKLEAK_ERASE_NOCLOBBER
+	addq	$8, %rsp	/* orig_ax */
+	jmp	xen_iret
+SYM_CODE_END(xenpv_restore_regs_and_return_to_usermode)
+
+/*
  * Return through Xen.  Entered with the hardware iret frame on top of
  * the stack; builds Xen's four extra words under it.
  */
@@ -219,20 +233,6 @@ SYM_CODE_START(xen_iret)
 	syscall
 	int3	/* Xen's iret does not come back */
 SYM_CODE_END(xen_iret)
-
-/*
- * Core entry code jumps here instead of to its own return-to-user path,
- * which would move to the trampoline stack: a PV kernel has none (it is
- * entered on the task stack), and an iret frame left below %rsp there
- * could be overwritten by an NMI.
- */
-SYM_CODE_START(xenpv_restore_regs_and_return_to_usermode)
-	UNWIND_HINT_REGS
-	POP_REGS
-	STACKLEAK_ERASE_NOCLOBBER
-	addq	$8, %rsp	/* orig_ax */
-	jmp	xen_iret
-SYM_CODE_END(xenpv_restore_regs_and_return_to_usermode)
 
 /*
  * 64-bit system calls: Xen has put %rcx and %r11 (the user rip and

@@ -10,18 +10,19 @@
  * one.
  *
  * pfn -> mfn is the guest's own table, the p2m (arch/x86/xen/p2m.c).  It
- * is a linear array at xen_p2m_addr, so the common lookup below is one load;
+ * is a linear array at xen_p2m_array, so the common lookup below is one
+ * load;
  * entries that read INVALID_P2M_ENTRY may stand for a shared "identity"
  * leaf, so those (and pfns past the array) go to get_phys_to_machine().
- * Two high bits tag special entries: FOREIGN_FRAME marks another domain's
- * frame mapped through a grant, IDENTITY_FRAME a non-RAM pfn whose mfn
+ * Two high bits tag special entries: P2M_FOREIGN marks another domain's
+ * frame mapped through a grant, P2M_IDENTITY a non-RAM pfn whose mfn
  * is the pfn itself (I/O holes).
  *
  * mfn -> pfn is Xen's machine-to-phys table (the M2P), read-only and mapped
- * by Xen at machine_to_phys_mapping.  It holds whatever the owner of each
- * frame last wrote, and parts of it may not be mapped at all, so it is read
- * with a fault-tolerant load and believed only if our p2m maps the answer
- * back to the same mfn.
+ * by Xen at xen_m2p (xen_m2p_size entries).  It holds whatever the owner
+ * of each frame last wrote, and parts of it may not be mapped at all, so
+ * it is read with a fault-tolerant load and believed only if our p2m maps
+ * the answer back to the same mfn.
  */
 #ifndef _ASM_X86_XEN_PAGE_H
 #define _ASM_X86_XEN_PAGE_H
@@ -62,27 +63,27 @@ struct xpaddr {
 #define XEN_PHYSICAL_MASK	__sme_clr(BIT_ULL(52) - 1)
 #define XEN_PTE_MFN_MASK	((pteval_t)(PAGE_MASK & XEN_PHYSICAL_MASK))
 
-/* p2m entries */
+/*
+ * A p2m entry is an mfn, INVALID_P2M_ENTRY (no frame), or an mfn tagged in
+ * its top bit as foreign or in the next one as identity; a leaf page of
+ * the p2m holds P2M_LEAF_ENTRIES of them.
+ */
 #define INVALID_P2M_ENTRY	(~0UL)
-#define FOREIGN_FRAME_BIT	BIT(BITS_PER_LONG - 1)
-#define IDENTITY_FRAME_BIT	BIT(BITS_PER_LONG - 2)
-#define FOREIGN_FRAME(m)	((m) | FOREIGN_FRAME_BIT)
-#define IDENTITY_FRAME(m)	((m) | IDENTITY_FRAME_BIT)
-
-/* entries in one page of the p2m (a leaf) */
-#define P2M_PER_PAGE		(PAGE_SIZE / sizeof(unsigned long))
-
-extern unsigned long *machine_to_phys_mapping;
-extern unsigned long machine_to_phys_nr;
+#define P2M_FOREIGN_BIT		BIT(BITS_PER_LONG - 1)
+#define P2M_IDENTITY_BIT	BIT(BITS_PER_LONG - 2)
+#define P2M_FOREIGN(mfn)	((mfn) | P2M_FOREIGN_BIT)
+#define P2M_IDENTITY(pfn)	((pfn) | P2M_IDENTITY_BIT)
+#define P2M_LEAF_ENTRIES	(PAGE_SIZE / sizeof(unsigned long))
 
 /*
- * The p2m array: xen_p2m_size entries are mapped at xen_p2m_addr; pfns up
- * to xen_max_p2m_pfn may exist but have no entry yet; beyond that every
- * pfn is identity.
+ * The p2m array: xen_p2m_entries entries are mapped at xen_p2m_array; pfns
+ * below xen_p2m_identity_pfn may exist but have no entry yet, and every
+ * pfn from it on is identity.  Then Xen's M2P.
  */
-extern unsigned long *xen_p2m_addr;
-extern unsigned long xen_p2m_size;
-extern unsigned long xen_max_p2m_pfn;
+extern unsigned long *xen_p2m_array;
+extern unsigned long xen_p2m_entries, xen_p2m_identity_pfn;
+extern unsigned long *xen_m2p;
+extern unsigned long xen_m2p_size;
 
 unsigned long get_phys_to_machine(unsigned long pfn);
 bool __set_phys_to_machine(unsigned long pfn, unsigned long mfn);
@@ -156,13 +157,13 @@ static inline int xen_safe_read_ulong(const unsigned long *addr,
 #ifdef CONFIG_XEN_PV
 static inline unsigned long __pfn_to_mfn(unsigned long pfn)
 {
-	if (likely(pfn < xen_p2m_size)) {
-		unsigned long entry = xen_p2m_addr[pfn];
+	if (likely(pfn < xen_p2m_entries)) {
+		unsigned long entry = xen_p2m_array[pfn];
 
 		if (likely(entry != INVALID_P2M_ENTRY))
 			return entry;
-	} else if (pfn >= xen_max_p2m_pfn) {
-		return IDENTITY_FRAME(pfn);
+	} else if (pfn >= xen_p2m_identity_pfn) {
+		return P2M_IDENTITY(pfn);
 	}
 	return get_phys_to_machine(pfn);
 }
@@ -182,7 +183,7 @@ static inline unsigned long pfn_to_mfn(unsigned long pfn)
 		return pfn;
 	mfn = __pfn_to_mfn(pfn);
 	return mfn == INVALID_P2M_ENTRY ? mfn :
-	       mfn & ~(FOREIGN_FRAME_BIT | IDENTITY_FRAME_BIT);
+	       mfn & ~(P2M_FOREIGN_BIT | P2M_IDENTITY_BIT);
 }
 
 static inline int phys_to_machine_mapping_valid(unsigned long pfn)
@@ -196,8 +197,8 @@ static inline unsigned long mfn_to_pfn_no_overrides(unsigned long mfn)
 {
 	unsigned long pfn;
 
-	if (unlikely(mfn >= machine_to_phys_nr) ||
-	    xen_safe_read_ulong(&machine_to_phys_mapping[mfn], &pfn))
+	if (unlikely(mfn >= xen_m2p_size) ||
+	    xen_safe_read_ulong(&xen_m2p[mfn], &pfn))
 		return ~0UL;
 	return pfn;
 }
@@ -215,7 +216,7 @@ static inline unsigned long mfn_to_pfn(unsigned long mfn)
 	pfn = mfn_to_pfn_no_overrides(mfn);
 	if (__pfn_to_mfn(pfn) == mfn)
 		return pfn;
-	return __pfn_to_mfn(mfn) == IDENTITY_FRAME(mfn) ? mfn : ~0UL;
+	return __pfn_to_mfn(mfn) == P2M_IDENTITY(mfn) ? mfn : ~0UL;
 }
 
 static inline xmaddr_t phys_to_machine(xpaddr_t phys)
@@ -250,7 +251,7 @@ static inline unsigned long gfn_to_pfn(unsigned long gfn)
 /*
  * The local pfn of bus frame @mfn, or -1 (never a valid pfn) when the
  * frame is not ours: an I/O frame or another domain's.  Pages of other
- * domains that we map must be entered with FOREIGN_FRAME(), so that this
+ * domains that we map must be entered with P2M_FOREIGN(), so that this
  * round trip fails for them.
  */
 static inline unsigned long bfn_to_local_pfn(unsigned long mfn)
