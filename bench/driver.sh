@@ -57,6 +57,8 @@ boot() {
 	rm -f "$CONSOLE_LOG"
 	t0=$(ms)
 	"$XL" create -q /tmp/bench.cfg > /dev/null || return 1
+	# xl's domain building alone (global: the BOOT_ONLY loop reads it)
+	create_ms=$(($(ms) - t0))
 	while ! grep -qs 'XTEST-INIT: reached init' "$CONSOLE_LOG"; do
 		[ $(($(ms) - t0)) -lt 120000 ] || return 1
 		usleep 20000
@@ -159,7 +161,13 @@ dd if=/dev/zero of="$DISK2_FILE" bs=1M count=200 conv=notrunc 2> /dev/null
 fails=0
 # BOOT_ONLY=N (from bench/run.sh): boot each kernel N times, alternating,
 # and print only boot_ms and kernel_init_ms (the domU's own printk time of
-# "Run /init", which leaves out xl's domain building)
+# "Run /init", which leaves out xl's domain building), and boot_ms split
+# into its parts
+# printk_ms TEXT: the printk time, in ms, of TEXT's first line in the console
+printk_ms() {
+	tr -d '\r' < "$CONSOLE_LOG" | grep -F "$1" | head -n 1 |
+		sed -n 's|^\[ *\([0-9]*\)\.\([0-9]\{3\}\).*|\1\2|p' | sed 's/^0*//; s/^$/0/'
+}
 n=$(cat /extra/bootonly 2> /dev/null)
 case $n in
 '') ;;
@@ -170,9 +178,17 @@ if [ -n "$n" ]; then
 	while [ $r -le "$n" ]; do
 		for k in base ours; do
 			t=$(boot "$k") || { say "boot $r: $k did not boot"; fails=$((fails + 1)); destroy; continue; }
-			i=$(tr -d '\r' < "$CONSOLE_LOG" | sed -n 's|^\[ *\([0-9]*\)\.\([0-9]\{3\}\).*Run /init.*|\1\2|p' | head -n 1)
+			i=$(printk_ms 'Run /init')
+			f=$(printk_ms 'Freeing unused kernel image (initmem)')
 			emit "$r" "$k" boot_ms "$t"
-			emit "$r" "$k" kernel_init_ms "$(echo "$i" | sed 's/^0*//')"
+			emit "$r" "$k" kernel_init_ms "$i"
+			# where boot_ms goes: xl create, the kernel to its initcalls'
+			# end, then to /init, and the rest (the kernel's start after
+			# xl returns, init's first steps, the console's way to dom0)
+			emit "$r" "$k" create_ms "$create_ms"
+			emit "$r" "$k" initcalls_ms "$f"
+			emit "$r" "$k" initmem_to_init_ms "$((i - f))"
+			emit "$r" "$k" rest_ms "$((t - create_ms - i))"
 			destroy
 		done
 		r=$((r + 1))

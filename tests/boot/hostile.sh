@@ -76,6 +76,7 @@ vbd-initwait-again   works  -
 vbd-nodes-removed    gone   backend vanished from xenstore
 vbd-keep-mapped      fault  still maps a page
 vbd-write-ro         works  -
+vbd-fe-readonly      refuse error 13 setting up rings
 vif-rx-overrun       fault  malformed RX packet .response runs past its page
 vif-rx-size-zero     fault  malformed RX packet .response of zero bytes
 vif-rx-error         works  -

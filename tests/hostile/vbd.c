@@ -64,7 +64,8 @@ enum sc_id {
 	SC_ID_UNKNOWN, SC_ID_TWICE, SC_OP_UNKNOWN, SC_STATUS_UNKNOWN, SC_PROD_PAST,
 	SC_PROD_BACK, SC_AFTER_CLOSE, SC_STORM, SC_SILENT, SC_LIMITS, SC_SS_ZERO,
 	SC_SS_ODD, SC_SECTORS_OVF, SC_FEAT_GARBAGE, SC_CLOSED_MIDIO, SC_CONNECTED_TWICE,
-	SC_INITWAIT_AGAIN, SC_NODES_REMOVED, SC_KEEP_MAPPED, SC_WRITE_RO, SC_NONE
+	SC_INITWAIT_AGAIN, SC_NODES_REMOVED, SC_KEEP_MAPPED, SC_WRITE_RO, SC_FE_READONLY,
+	SC_NONE
 };
 
 const struct scenario vbd_scenarios[] = {
@@ -91,6 +92,8 @@ const struct scenario vbd_scenarios[] = {
 	[SC_KEEP_MAPPED] = { "vbd-keep-mapped",
 			     "16 reads answered with their pages kept mapped 5 s and scribbled on" },
 	[SC_WRITE_RO] = { "vbd-write-ro", "16 writes' read-only data pages mapped writable" },
+	[SC_FE_READONLY] = { "vbd-fe-readonly",
+			     "the frontend's directory read-only for the domU before InitWait" },
 	[SC_NONE] = { NULL, NULL },
 };
 
@@ -222,6 +225,25 @@ static void advertise(void)
 	hb_bewrite(b, "feature-max-indirect-segments", "%u", V.max_ind);
 	hb_bewrite(b, "max-ring-page-order", "%u", V.max_order);
 	hb_bewrite(b, "multi-queue-max-queues", "%u", V.max_queues);
+}
+
+/*
+ * vbd-fe-readonly: dom0 owns the frontend's directory from now on and the
+ * domU may only read it.  The nodes already in it stay the domU's (state
+ * among them), but every key its handshake adds is refused.
+ */
+static void fe_dir_readonly(void)
+{
+	struct hb *b = V.b;
+	struct xs_permissions perms[2] = {
+		{ .id = 0, .perms = XS_PERM_NONE },
+		{ .id = b->domid, .perms = XS_PERM_READ },
+	};
+
+	if (!xs_set_permissions(b->xs, XBT_NULL, b->fe, perms, 2))
+		hb_die("setting %s read-only: %s", b->fe, strerror(errno));
+	V.armed = V.done = true;
+	hb_log("attacked vbd-fe-readonly: %s read-only for the domU before InitWait", b->fe);
 }
 
 static void unmap_rings(void)
@@ -922,6 +944,8 @@ int vbd_run(struct hb *b)
 	memcpy(kv, fe_kv, sizeof(kv));
 	kv[1] = vdev;
 	hb_create(b, kv);
+	if (sc_is(SC_FE_READONLY))
+		fe_dir_readonly();
 	if (b->sc && sc_from_start()) {
 		V.armed = true;
 		hb_log("armed %s (from start)", sc_name());
