@@ -28,16 +28,19 @@ struct page;
  * target_unpopulated counts frames lent out by xen_alloc_ballooned_pages().
  */
 struct balloon_stats {
+	/* the domain's size: now, wanted, at most */
 	unsigned long current_pages;
 	unsigned long target_pages;
-	unsigned long target_unpopulated;
-	unsigned long balloon_low;
-	unsigned long balloon_high;
 	unsigned long total_pages;
-	unsigned long schedule_delay;
-	unsigned long max_schedule_delay;
+	/* back-off after a refused step */
 	unsigned long retry_count;
 	unsigned long max_retry_count;
+	unsigned long schedule_delay;
+	unsigned long max_schedule_delay;
+	/* frames held empty, and frames lent out */
+	unsigned long balloon_low;
+	unsigned long balloon_high;
+	unsigned long target_unpopulated;
 };
 
 /* The one instance, in balloon.c; xen-balloon.c shows it in sysfs. */

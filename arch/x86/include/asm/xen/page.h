@@ -244,24 +244,10 @@ static inline unsigned long gfn_to_pfn(unsigned long gfn)
 	       mfn_to_pfn(gfn);
 }
 
-/* Bus frames (what a device DMAs to) are gfns on x86. */
-#define pfn_to_bfn(pfn)		pfn_to_gfn(pfn)
-#define bfn_to_pfn(bfn)		gfn_to_pfn(bfn)
-
-/*
- * The local pfn of bus frame @mfn, or -1 (never a valid pfn) when the
- * frame is not ours: an I/O frame or another domain's.  Pages of other
- * domains that we map must be entered with P2M_FOREIGN(), so that this
- * round trip fails for them.
- */
-static inline unsigned long bfn_to_local_pfn(unsigned long mfn)
+/* The frame a device DMAs to (biomerge.c): on x86 the gfn itself. */
+static inline unsigned long pfn_to_bfn(unsigned long pfn)
 {
-	unsigned long pfn;
-
-	if (xen_feature(XENFEAT_auto_translated_physmap))
-		return mfn;
-	pfn = mfn_to_pfn(mfn);
-	return __pfn_to_mfn(pfn) == mfn ? pfn : -1UL;
+	return pfn_to_gfn(pfn);
 }
 
 static inline unsigned long virt_to_pfn(const void *v)
