@@ -27,7 +27,8 @@ for what in "$@"; do
 	build) pkgs+=(linux-source-6.12 build-essential bc bison flex libelf-dev
 		      libssl-dev cpio kmod xz-utils python3 perl patch) ;;
 	check) pkgs+=(sparse qemu-system-x86 qemu-system-xen busybox-static
-		      e2fsprogs cpio gzip ethtool fio xenstore-utils libxen-dev) ;;
+		      e2fsprogs cpio gzip ethtool fio xenstore-utils libxen-dev
+		      dmsetup) ;;
 	bench) pkgs+=(fio iperf3) ;;
 	pkg) pkgs+=(dpkg-dev debhelper rsync lsb-release fakeroot) ;;
 	debian) pkgs+=(mmdebstrap e2fsprogs tar) ;;

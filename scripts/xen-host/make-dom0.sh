@@ -167,11 +167,13 @@ QEMU_DM=/usr/libexec/xen-qemu-system-i386
 # keymap (from qemu-system-data), or exits
 QEMU_DATA=(/usr/share/qemu/keymaps/en-us)
 MODULES=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback
-	xen-netback bridge loop null_blk virtio_pci virtio_blk)
-# shipped, but loaded by the tests that want them (with their parameters)
-ON_DEMAND=" null_blk "
+	xen-netback bridge loop dm-delay virtio_pci virtio_blk)
+# shipped, but loaded by the tests that want them (blkfront.sh's slow disk)
+ON_DEMAND=" dm-delay "
+# device-mapper's tool, for that slow disk
+REAL_DMSETUP=$(command -v dmsetup || echo /sbin/dmsetup)
 
-inputs=("${BASH_SOURCE[0]}" "$KDIR/.stamp" "$BUSYBOX" "$REAL_IP" "$REAL_LOSETUP"
+inputs=("${BASH_SOURCE[0]}" "$KDIR/.stamp" "$BUSYBOX" "$REAL_IP" "$REAL_LOSETUP" "$REAL_DMSETUP"
 	/usr/bin/xenstore /usr/bin/iperf3 /sbin/e2fsck /sbin/debugfs /var/lib/dpkg/status)
 for t in "${XEN_TOOLS[@]}"; do inputs+=("$XENBIN/$t"); done
 while IFS= read -r -d '' f; do inputs+=("$f"); done < <(find "$DOM0SRC" -type f -print0)
@@ -291,6 +293,7 @@ for t in xl xenstore-control; do
 done
 copy_bin "$REAL_IP" /sbin/ip
 copy_bin "$REAL_LOSETUP" /sbin/losetup
+copy_bin "$REAL_DMSETUP" /sbin/dmsetup
 copy_bin /usr/bin/iperf3 /usr/bin/iperf3
 # dom0 judges what the domU wrote to an ext4 disk: e2fsck and debugfs read
 # the backing file directly

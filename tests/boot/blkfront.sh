@@ -37,7 +37,7 @@
 #   save/restore while fio verifies on one CPU with large blocks, so that
 #                its ring is stalled on the grant cap, blkback seeing it
 #                write at the moment of the save; dom0's file checked after;
-#                with writes held inside the backend (a slow null_blk disk
+#                with writes held inside the backend (a slow dm-delay disk
 #                in dom0), which blkback must see written again after
 #                restore; then onto a lesser backend (no persistent grants,
 #                one queue, one-page ring, no indirect segments), proven from
@@ -534,8 +534,23 @@ t_save_fio() {
 		same_bytes xvdb "$DISK2_FILE" 256
 }
 
-# Writes held inside the backend across save/restore: xvdh is a null_blk
-# disk in dom0 that completes each request 20 s late, the domU writes 2 MiB
+# SLOW: the disk behind xvdh below, made once: a device-mapper delay target
+# over a loop device on a sparse tmpfs file, which passes reads at once and
+# holds every write (and flush) 20 s.  Reads stay fast: the domU scans the
+# disk's partition table at each attach, and dom0 checks the data after.
+SLOW=/dev/mapper/slowwr
+slow_disk() {
+	[ -b $SLOW ] && return 0
+	modprobe dm-delay || return 1
+	L=$(newdisk slowwr 1024) || return 1
+	DM_DISABLE_UDEV=1 dmsetup create slowwr \
+		--table "0 $((1024 * 2048)) delay $L 0 0 $L 0 20000" || return 1
+	[ -b $SLOW ] || DM_DISABLE_UDEV=1 dmsetup mknodes slowwr
+	[ -b $SLOW ]
+}
+
+# Writes held inside the backend across save/restore: xvdh is the slow disk
+# (SLOW) in dom0 that completes each write 20 s late, the domU writes 2 MiB
 # to it with native AIO (tests/boot/aiowrite.c), whose sleep in
 # io_getevents lets the freezer stop it with the writes still in blkback.
 # After restore blkfront must issue them again: the new backend must count
@@ -556,20 +571,15 @@ t_save_held() { # SEED [lesser|stalled] PARAMS...
 	lesser=0 mib=2
 	[ "$1" = lesser ] && lesser=1 && shift
 	[ "$1" = stalled ] && mib=16 && shift
-	# loaded once: probing a new slow disk's partition table takes minutes
-	if ! [ -b /dev/nullb0 ]; then
-		modprobe null_blk nr_devices=1 gb=1 memory_backed=1 irqmode=2 \
-			completion_nsec=20000000000 || return 1
-		echo 120000 > /sys/block/nullb0/queue/io_timeout
-	fi
-	"$XL" block-attach "$DOMU" "phy:/dev/nullb0,xvdh,w" || return 1
+	slow_disk || { say "no slow disk (dm-delay) in dom0"; return 1; }
+	"$XL" block-attach "$DOMU" "phy:$SLOW,xvdh,w" || return 1
 	wait_dev xvdh present 120 || return 1
 	fe=$(fe_dir 51824)
 	say "xvdh before: xenstore num-queues $(xs "$fe/multi-queue-num-queues" 1), ring-page-order $(xs "$fe/ring-page-order" 0)," \
 		"backend persistent $(xs "$(be_dir 51824)/feature-persistent")"
 	domu 10 "xtest gen $seed $mib > /tmp/p$seed;
 		(aiowrite /dev/xvdh /tmp/p$seed > /tmp/aio.log 2>&1; echo status \$? >> /tmp/aio.log) > /dev/null 2>&1 &"
-	# the writes must be with blkback (null_blk holds them) at the save
+	# the writes must be with blkback (the delay target holds them) at the save
 	i=0
 	while [ $i -lt 20 ] && [ "$(bestat 51824 wr_req)" = 0 ]; do
 		sleep 1
@@ -603,9 +613,9 @@ t_save_held() { # SEED [lesser|stalled] PARAMS...
 	done
 	show domU domu 10 'cat /tmp/aio.log; dmesg | grep -E "vbd-51824|I/O error" | tail -n 3'
 	say "xvdh after restore, domU: $(negotiated xvdh)"
-	# read back in dom0 only: every read of xvdh waits the 20 s too
+	# read back in dom0, where nothing but blkback wrote to the disk
 	domu 10 'cat /tmp/aio.log' | grep -q 'status 0' &&
-		show dom0 timeout 200 "$XTEST" verify /dev/nullb0 "$seed" 2
+		show dom0 timeout 200 "$XTEST" verify $SLOW "$seed" 2
 	st=$?
 	reissued=$(domu 10 'dmesg | grep "vbd-51824: resuming;" | tail -n 1')
 	say "${reissued:-no resume line from blkfront}"

@@ -922,7 +922,8 @@ static int close_device(void)
 	hb_remove(b);
 	hb_log("served %lu requests", V.served);
 	hb_log("closed");
-	return V.connected ? 0 : 1;
+	/* vbd-fe-readonly's frontend cannot connect: that is its lie's end */
+	return V.connected || sc_is(SC_FE_READONLY) ? 0 : 1;
 }
 
 int vbd_run(struct hb *b)
