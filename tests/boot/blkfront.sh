@@ -54,11 +54,10 @@
 . /extra/lib.sh
 
 # make check's counts; make soak hands in the long ones (FIO_MIB=256,
-# HP_ROUNDS=12, HELD_PLAIN=1) in /extra/blkfront.env.  HP_ROUNDS is at least 7 (see
+# HP_ROUNDS=12) in /extra/blkfront.env.  HP_ROUNDS is at least 7 (see
 # t_hotplug).
 FIO_MIB=64
 HP_ROUNDS=8
-HELD_PLAIN=0
 [ -f /extra/blkfront.env ] && . /extra/blkfront.env
 [ "$HP_ROUNDS" -ge 7 ] || HP_ROUNDS=7
 
@@ -686,13 +685,7 @@ t_readonly;	result $? "blkfront: read-only disk refuses writes"
 t_resize;	result $? "blkfront: a disk grown in dom0 grows in the domU"
 t_4k;		result $? "blkfront: 4 KiB logical sectors"
 t_save_fio;	result $? "blkfront: xl save/restore while fio writes on a stalled ring: 0 errors, = dom0's file"
-# make check leaves the plain case to make soak: the two below hold the
-# same writes across the same save, and more
-if [ "$HELD_PLAIN" = 1 ]; then
-	t_save_held 71;	result $? "blkfront: writes held in the backend over save/restore are written again"
-else
-	skip "blkfront: writes held in the backend over save/restore are written again" "make soak runs it"
-fi
+t_save_held 71;	result $? "blkfront: writes held in the backend over save/restore are written again"
 t_save_held 73 stalled
 result $? "blkfront: the same with more writes waiting on a stopped queue: they go on after restore"
 t_save_held 72 lesser feature_persistent=0 max_queues=1 front:max_ring_page_order=0 front:max_indirect_segments=0

@@ -101,10 +101,6 @@ result() { # STATUS NAME
 	fi
 }
 
-# skip NAME WHY: a test of the driver's list not run this time (TAP's SKIP:
-# check.sh counts it apart, neither passed nor failed).
-skip() { echo "TAP: ok - $1 # SKIP $2"; }
-
 # wait_domu SECONDS CMD: until CMD succeeds in the domU.
 wait_domu() {
 	lib_n=0
