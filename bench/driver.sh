@@ -57,8 +57,9 @@ boot() {
 	rm -f "$CONSOLE_LOG"
 	t0=$(ms)
 	"$XL" create -q /tmp/bench.cfg > /dev/null || return 1
-	# xl's domain building alone (global: the BOOT_ONLY loop reads it)
-	create_ms=$(($(ms) - t0))
+	# xl's domain building alone, for the BOOT_ONLY loop (boot runs in a
+	# command substitution: a file, not a variable)
+	echo $(($(ms) - t0)) > /tmp/create_ms
 	while ! grep -qs 'XTEST-INIT: reached init' "$CONSOLE_LOG"; do
 		[ $(($(ms) - t0)) -lt 120000 ] || return 1
 		usleep 20000
@@ -180,15 +181,16 @@ if [ -n "$n" ]; then
 			t=$(boot "$k") || { say "boot $r: $k did not boot"; fails=$((fails + 1)); destroy; continue; }
 			i=$(printk_ms 'Run /init')
 			f=$(printk_ms 'Freeing unused kernel image (initmem)')
+			c=$(cat /tmp/create_ms)
 			emit "$r" "$k" boot_ms "$t"
 			emit "$r" "$k" kernel_init_ms "$i"
 			# where boot_ms goes: xl create, the kernel to its initcalls'
 			# end, then to /init, and the rest (the kernel's start after
 			# xl returns, init's first steps, the console's way to dom0)
-			emit "$r" "$k" create_ms "$create_ms"
+			emit "$r" "$k" create_ms "$c"
 			emit "$r" "$k" initcalls_ms "$f"
 			emit "$r" "$k" initmem_to_init_ms "$((i - f))"
-			emit "$r" "$k" rest_ms "$((t - create_ms - i))"
+			emit "$r" "$k" rest_ms "$((t - c - i))"
 			destroy
 		done
 		r=$((r + 1))

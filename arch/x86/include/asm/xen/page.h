@@ -168,22 +168,19 @@ static inline unsigned long __pfn_to_mfn(unsigned long pfn)
 	return get_phys_to_machine(pfn);
 }
 #else
-static inline unsigned long __pfn_to_mfn(unsigned long pfn)
-{
-	return pfn;
-}
+/* Without PV every pfn is its own frame. */
+static inline unsigned long __pfn_to_mfn(unsigned long pfn) { return pfn; }
 #endif
 
-/* The mfn behind @pfn, or INVALID_P2M_ENTRY. */
+/* The mfn behind @pfn, its tag bits cleared, or INVALID_P2M_ENTRY. */
 static inline unsigned long pfn_to_mfn(unsigned long pfn)
 {
-	unsigned long mfn;
+	unsigned long entry = xen_feature(XENFEAT_auto_translated_physmap) ?
+			      pfn : __pfn_to_mfn(pfn);
 
-	if (xen_feature(XENFEAT_auto_translated_physmap))
-		return pfn;
-	mfn = __pfn_to_mfn(pfn);
-	return mfn == INVALID_P2M_ENTRY ? mfn :
-	       mfn & ~(P2M_FOREIGN_BIT | P2M_IDENTITY_BIT);
+	if (entry == INVALID_P2M_ENTRY)
+		return entry;
+	return entry & ~(P2M_FOREIGN_BIT | P2M_IDENTITY_BIT);
 }
 
 static inline int phys_to_machine_mapping_valid(unsigned long pfn)
