@@ -206,14 +206,14 @@ static inline unsigned long mfn_to_pfn_no_overrides(unsigned long mfn)
  */
 static inline unsigned long mfn_to_pfn(unsigned long mfn)
 {
-	unsigned long pfn;
+	unsigned long pfn = mfn;
 
-	if (xen_feature(XENFEAT_auto_translated_physmap))
-		return mfn;
-	pfn = mfn_to_pfn_no_overrides(mfn);
-	if (__pfn_to_mfn(pfn) == mfn)
-		return pfn;
-	return __pfn_to_mfn(mfn) == P2M_IDENTITY(mfn) ? mfn : ~0UL;
+	if (!xen_feature(XENFEAT_auto_translated_physmap)) {
+		pfn = mfn_to_pfn_no_overrides(mfn);
+		if (__pfn_to_mfn(pfn) != mfn)
+			pfn = __pfn_to_mfn(mfn) == P2M_IDENTITY(mfn) ? mfn : ~0UL;
+	}
+	return pfn;
 }
 
 static inline xmaddr_t phys_to_machine(xpaddr_t phys)
