@@ -489,8 +489,8 @@ void __init xen_smp_init(void)
 {
 	struct x86_init_mpparse *mp = &x86_init.mpparse;
 
-	smp_ops = xen_pv_smp_ops;
 	mp->parse_smp_cfg = xen_pv_register_apics;
 	mp->early_parse_smp_cfg = x86_init_noop;
 	mp->find_mptable = x86_init_noop;
+	smp_ops = xen_pv_smp_ops;
 }
