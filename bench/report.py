@@ -24,6 +24,7 @@ import sys
 # metric: (unit, True if higher is better)
 METRICS = {
     "boot_ms": ("ms", False),
+    "start_to_init_ms": ("ms", False),
     "forkexec_us": ("us/iter", False),
     "anon_gbps": ("GB/s", True),
     "anon_faults_per_mib": ("faults/MiB", False),

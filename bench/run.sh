@@ -103,9 +103,9 @@ cat "$out/serial.log" "$out/debian-serial.log" > "$out/all-serial.log"
 only=()
 [ "${BENCH_DEBIAN:-1}" = 1 ] || only=(--skip debian_login_s)
 [ "${BENCH_DEBIAN_ONLY:-0}" = 1 ] && only=(--only debian_login_s)
-[ "${BENCH_MMU_ONLY:-0}" = 1 ] && only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_mib)
+[ "${BENCH_MMU_ONLY:-0}" = 1 ] && only=(--only boot_ms,start_to_init_ms,forkexec_us,anon_gbps,anon_faults_per_mib)
 [ "${BENCH_CPU_ONLY:-0}" = 1 ] &&
-	only=(--only boot_ms,forkexec_us,anon_gbps,anon_faults_per_mib,getpid_ns,pipe_pingpong_us)
+	only=(--only boot_ms,start_to_init_ms,forkexec_us,anon_gbps,anon_faults_per_mib,getpid_ns,pipe_pingpong_us)
 python3 "$top/bench/report.py" "${only[@]}" "$out/all-serial.log" > "$out/results.txt" || rst=$?
 cat "$out/results.txt"
 echo "  BENCH   table in $out/results.txt, raw lines in $out/serial.log"
