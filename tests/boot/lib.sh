@@ -204,7 +204,7 @@ pattern_from() {
 # reports, not its banner) and lockdep
 # reports, sleeping in atomic context, and our frontends' complaints about
 # a backend.
-LOG_BAD='Kernel panic|BUG:|kernel BUG|WARNING:|Oops|Call Trace|soft lockup|hard LOCKUP|detected stall|KASAN|KFENCE|suspected memory leak|broke the protocol|malformed RX packet|still in use|possible circular locking|inconsistent lock state|sleeping function called|hung_task|blocked for more than'
+LOG_BAD='Kernel panic|BUG:|kernel BUG|WARNING:|Oops|Call Trace|soft lockup|hard LOCKUP|detected stall|KASAN|KFENCE|suspected memory leak|broke the protocol|malformed RX packet|still in use|possible circular locking|inconsistent lock state|sleeping function called|hung_task|blocked for more than|Firmware Bug'
 
 # LOG_EXPECT: one line, without its printk time stamp, that a driver's test
 # provoked on purpose and that LOG_BAD would catch (xenbus.sh's held grant:

@@ -406,8 +406,12 @@ static void __init xen_pv_register_apics(void)
 {
 	unsigned int cpu;
 
+	/*
+	 * The boot vCPU is enumerated too, and first: the topology code takes
+	 * any other first entry for firmware that lists CPUs out of order.
+	 */
 	topology_register_boot_apic(0);
-	for (cpu = 1; cpu < nr_cpu_ids; cpu++)
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
 		topology_register_apic(cpu, CPU_ACPIID_INVALID, true);
 	smp_found_config = 1;
 }
