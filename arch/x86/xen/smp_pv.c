@@ -42,6 +42,7 @@
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 
 #include <asm/apic.h>
@@ -167,13 +168,16 @@ static void xen_pv_secondary_start(void)
 	set_cpu_online(cpu, true);
 	/* Online before the first interrupt can find us. */
 	smp_mb();
-	local_irq_enable();
 }
 
-/* Entered from xen-head.S, on the idle task's stack; does not return. */
+/*
+ * Entered from xen-head.S, on the idle task's stack, with events masked;
+ * does not return.
+ */
 asmlinkage __visible void cpu_bringup_and_idle(void)
 {
 	xen_pv_secondary_start();
+	local_irq_enable();
 	cpu_startup_entry(CPUHP_AP_ONLINE_IDLE);
 }
 
@@ -462,39 +466,40 @@ static void __init xen_pv_cpus_prepare(unsigned int max_cpus)
 		set_cpu_present(cpu, true);
 }
 
-static const struct smp_ops xen_pv_smp_ops __initconst = {
-	/* boot */
-	.smp_prepare_boot_cpu		= xen_pv_boot_cpu_prepare,
-	.smp_prepare_cpus		= xen_pv_cpus_prepare,
-	.smp_cpus_done			= xen_cpus_up_done,
-	/* IPIs, as events (smp.c) */
-	.smp_send_reschedule		= xen_ipi_resched,
-	.send_call_func_ipi		= xen_ipi_call_many,
-	.send_call_func_single_ipi	= xen_ipi_call_one,
-	/* a CPU coming up */
-	.kick_ap_alive			= xen_pv_start_vcpu,
-	.poll_sync_state		= xen_pv_yield_to_ap,
-	/* a CPU going down: on it, then on the control CPU */
-	.cpu_disable			= xen_pv_going_offline,
-	.play_dead			= xen_pv_stop_this_vcpu,
-	.cpu_die			= xen_pv_wait_vcpu_down,
-	.cleanup_dead_cpu		= xen_pv_free_dead_cpu,
-	/* reboot and panic */
-	.stop_other_cpus		= xen_pv_halt_others,
-};
-
 /**
  * xen_smp_init() - install the PV smp_ops and CPU enumeration
  *
  * Called from xen_start_kernel().  The vCPUs are enumerated by
- * xen_pv_register_apics(); there are no MP tables to look for.
+ * xen_pv_register_apics(); there are no MP tables to look for.  Every
+ * smp_ops hook is ours or empty: none of the native ones (INIT/SIPI, APIC
+ * IPIs, NMI shootdown) means anything to a PV vCPU.
  */
 void __init xen_smp_init(void)
 {
 	struct x86_init_mpparse *mp = &x86_init.mpparse;
+	struct smp_ops *ops = &smp_ops;
 
-	mp->parse_smp_cfg = xen_pv_register_apics;
-	mp->early_parse_smp_cfg = x86_init_noop;
 	mp->find_mptable = x86_init_noop;
-	smp_ops = xen_pv_smp_ops;
+	mp->early_parse_smp_cfg = x86_init_noop;
+	mp->parse_smp_cfg = xen_pv_register_apics;
+
+	memset(ops, 0, sizeof(*ops));
+	/* boot */
+	ops->smp_prepare_boot_cpu = xen_pv_boot_cpu_prepare;
+	ops->smp_prepare_cpus = xen_pv_cpus_prepare;
+	ops->smp_cpus_done = xen_cpus_up_done;
+	/* a CPU coming up */
+	ops->kick_ap_alive = xen_pv_start_vcpu;
+	ops->poll_sync_state = xen_pv_yield_to_ap;
+	/* a CPU going down: on it, then on the control CPU */
+	ops->cpu_disable = xen_pv_going_offline;
+	ops->play_dead = xen_pv_stop_this_vcpu;
+	ops->cpu_die = xen_pv_wait_vcpu_down;
+	ops->cleanup_dead_cpu = xen_pv_free_dead_cpu;
+	/* IPIs, as events (smp.c) */
+	ops->smp_send_reschedule = xen_ipi_resched;
+	ops->send_call_func_ipi = xen_ipi_call_many;
+	ops->send_call_func_single_ipi = xen_ipi_call_one;
+	/* reboot and panic */
+	ops->stop_other_cpus = xen_pv_halt_others;
 }
