@@ -170,9 +170,9 @@ dd if=/dev/zero of="$DISK2_FILE" bs=1M count=200 conv=notrunc 2> /dev/null
 
 fails=0
 # BOOT_ONLY=N (from bench/run.sh): boot each kernel N times, alternating,
-# and print only boot_ms, start_to_init_ms, kernel_init_ms (the domU's own printk time of
-# "Run /init", which leaves out xl's domain building), and boot_ms split
-# into its parts
+# and print only boot_ms, start_to_init_ms, kernel_init_ms (the domU's own
+# printk time of "Run /init", which leaves out xl's domain building), and
+# boot_ms split into its parts
 # printk_ms TEXT: the printk time, in ms, of TEXT's first line in the console
 printk_ms() {
 	tr -d '\r' < "$CONSOLE_LOG" | grep -F "$1" | head -n 1 |
