@@ -128,7 +128,7 @@ static u32 xen_cpu_present_to_apicid(int cpu)
 /* apic->send_IPI: one CPU, an x86 vector. */
 static void xen_apic_send_IPI(int cpu, int vector)
 {
-	xen_send_IPI_mask(cpumask_of(cpu), vector);
+	xen_apic_ipi_mask(cpumask_of(cpu), vector);
 }
 #endif
 
@@ -139,11 +139,11 @@ static struct apic xen_pv_apic __ro_after_init = {
 
 #ifdef CONFIG_SMP
 	.send_IPI			= xen_apic_send_IPI,
-	.send_IPI_self			= xen_send_IPI_self,
-	.send_IPI_all			= xen_send_IPI_all,
-	.send_IPI_allbutself		= xen_send_IPI_allbutself,
-	.send_IPI_mask			= xen_send_IPI_mask,
-	.send_IPI_mask_allbutself	= xen_send_IPI_mask_allbutself,
+	.send_IPI_self			= xen_apic_ipi_self,
+	.send_IPI_all			= xen_apic_ipi_all,
+	.send_IPI_allbutself		= xen_apic_ipi_others,
+	.send_IPI_mask			= xen_apic_ipi_mask,
+	.send_IPI_mask_allbutself	= xen_apic_ipi_mask_others,
 #endif
 
 	.read				= xen_lapic_read,

@@ -218,7 +218,7 @@ static int xen_ipi_of_vector(int vector)
 	return -1;
 }
 
-void xen_send_IPI_mask(const struct cpumask *mask, int vector)
+void xen_apic_ipi_mask(const struct cpumask *mask, int vector)
 {
 	int ipi = xen_ipi_of_vector(vector);
 
@@ -226,7 +226,7 @@ void xen_send_IPI_mask(const struct cpumask *mask, int vector)
 		xen_ipi_to_mask(mask, ipi, true);
 }
 
-void xen_send_IPI_mask_allbutself(const struct cpumask *mask, int vector)
+void xen_apic_ipi_mask_others(const struct cpumask *mask, int vector)
 {
 	int ipi = xen_ipi_of_vector(vector);
 
@@ -234,17 +234,17 @@ void xen_send_IPI_mask_allbutself(const struct cpumask *mask, int vector)
 		xen_ipi_to_mask(mask, ipi, false);
 }
 
-void xen_send_IPI_allbutself(int vector)
+void xen_apic_ipi_others(int vector)
 {
-	xen_send_IPI_mask_allbutself(cpu_online_mask, vector);
+	xen_apic_ipi_mask_others(cpu_online_mask, vector);
 }
 
-void xen_send_IPI_all(int vector)
+void xen_apic_ipi_all(int vector)
 {
-	xen_send_IPI_mask(cpu_online_mask, vector);
+	xen_apic_ipi_mask(cpu_online_mask, vector);
 }
 
-void xen_send_IPI_self(int vector)
+void xen_apic_ipi_self(int vector)
 {
 	int ipi = xen_ipi_of_vector(vector);
 

@@ -184,11 +184,11 @@ void xen_smp_intr_free_pv(unsigned int cpu);
 void xen_ipi_resched(int cpu);
 void xen_ipi_call_many(const struct cpumask *mask);
 void xen_ipi_call_one(int cpu);
-void xen_send_IPI_mask(const struct cpumask *mask, int vector);
-void xen_send_IPI_mask_allbutself(const struct cpumask *mask, int vector);
-void xen_send_IPI_allbutself(int vector);
-void xen_send_IPI_all(int vector);
-void xen_send_IPI_self(int vector);
+void xen_apic_ipi_mask(const struct cpumask *mask, int vector);
+void xen_apic_ipi_mask_others(const struct cpumask *mask, int vector);
+void xen_apic_ipi_others(int vector);
+void xen_apic_ipi_all(int vector);
+void xen_apic_ipi_self(int vector);
 
 /* xen-head.S: a new or returning vCPU starts here, on its idle stack. */
 void asm_cpu_bringup_and_idle(void);
