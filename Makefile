@@ -23,7 +23,7 @@ export BUILD KSRC KOBJ
 # counter make and make bindeb-pkg would each relink what the other linked.
 export KBUILD_BUILD_VERSION ?= 1
 
-.PHONY: all prepare xen_defconfig debug-kernel run check soak bench clean distclean help bench-hypercalls bench-traps FORCE \
+.PHONY: all prepare xen_defconfig debug-kernel run check soak bench clean distclean help bench-hypercalls bench-traps bench-profile FORCE \
 	bindeb-pkg debian-image
 .DEFAULT_GOAL := all
 
@@ -95,6 +95,10 @@ bench-traps: all
 	@scripts/install-deps.sh bench
 	@bench/traps.sh
 
+bench-profile: all
+	@scripts/install-deps.sh bench
+	@bench/profile.sh
+
 clean:
 	rm -rf $(KOBJ) $(DKOBJ) $(BUILD)/host $(BUILD)/domu $(BUILD)/check
 
@@ -125,6 +129,7 @@ help:
 	@echo '  make bench          our port against upstream'"'"'s, side by side'
 	@echo '  make bench-hypercalls  hypercalls per fork+exec, ours and upstream'"'"'s, counted by the debug Xen'
 	@echo '  make bench-traps    where Xen steps in per fork+exec, by guest function, from Xen'"'"'s trace buffer'
+	@echo '  make bench-profile  where a fork+exec'"'"'s time goes (Xen, kernel functions, user), sampled from QEMU'
 	@echo '  make clean          remove build output (keeps the unpacked kernel tree)'
 	@echo '  make distclean      remove the whole build folder'
 	@echo '  make <target>       anything else goes to the kernel'"'"'s Makefile, e.g.'

@@ -15,7 +15,7 @@ usage() {
 	cat <<'EOF'
 usage: boot.sh --kernel PATH [options]
 
-  --xen debian|shadow|debug
+  --xen debian|shadow|debug|syms
                     which hypervisor (default $XEN, else debian):
                       debian  Debian's xen-hypervisor-4.17-amd64 binary
                       shadow  built here from Debian's source and config,
@@ -23,7 +23,9 @@ usage: boot.sh --kernel PATH [options]
                       debug   shadow plus CONFIG_DEBUG and VERBOSE_DEBUG:
                               assertions, and the domU's console_io writes
                               (earlyprintk=xen) on the serial log
-                    shadow and debug are built on first use (build-xen.sh,
+                      syms    Debian's config built here, its symbol table
+                              kept (bench/profile.sh names Xen's functions)
+                    shadow, debug and syms are built on first use (build-xen.sh,
                     5-10 min) and cached in the --outdir
   --kernel PATH     domU kernel (uncompressed ELF vmlinux preferred; a bzImage
                     works but xl unpacks it slowly under TCG)
@@ -173,7 +175,7 @@ for f in "${EXTRAS[@]}"; do
 	[ -e "$f" ] || die "no such extra file: $f"
 done
 case $ACCEL in '' | tcg | kvm) ;; *) die "--accel must be tcg or kvm" ;; esac
-case $XEN_FLAVOUR in debian | shadow | debug) ;; *) die "--xen must be debian, shadow or debug" ;; esac
+case $XEN_FLAVOUR in debian | shadow | debug | syms) ;; *) die "--xen must be debian, shadow, debug or syms" ;; esac
 isnum "$DISK2_MB" || die "DISK2_MB must be a number"
 case $DISK2_BACKEND in
 blkback) ;;
@@ -310,6 +312,11 @@ if [ -n "$IMAGE" ]; then
 	# shellcheck disable=SC2054
 	QEMU+=(-drive "file=${IMAGE//,/,,},format=raw,if=none,id=xvda,snapshot=on,cache=unsafe"
 		-device virtio-blk-pci,drive=xvda)
+fi
+# XEN_HOST_MONITOR=PATH: QEMU's human monitor on a Unix socket at PATH, for
+# tools that watch the emulated CPUs from outside (bench/profile.sh)
+if [ -n "${XEN_HOST_MONITOR:-}" ]; then
+	QEMU+=(-monitor "unix:${XEN_HOST_MONITOR//,/,,},server=on,wait=off")
 fi
 # have the kernel kill QEMU should this script die without running its trap
 if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then

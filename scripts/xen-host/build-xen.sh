@@ -42,7 +42,7 @@ die() {
 }
 
 [ $# -eq 2 ] || {
-	echo "usage: $0 shadow|debug OUTDIR" >&2
+	echo "usage: $0 shadow|debug|syms OUTDIR" >&2
 	exit 2
 }
 FLAVOUR=$1
@@ -50,7 +50,10 @@ case $FLAVOUR in
 shadow) EXTRA_CONFIG=(CONFIG_SHADOW_PAGING=y) ;;
 debug) EXTRA_CONFIG=(CONFIG_SHADOW_PAGING=y CONFIG_DEBUG=y CONFIG_VERBOSE_DEBUG=y
 	CONFIG_PERF_COUNTERS=y CONFIG_PERF_ARRAYS=y) ;;
-*) die "flavour must be shadow or debug, not '$FLAVOUR'" ;;
+# Debian's own config, with its symbol table kept beside it (xen-syms.syms):
+# for profiles that name Xen's functions (bench/profile.sh)
+syms) EXTRA_CONFIG=() ;;
+*) die "flavour must be shadow, debug or syms, not '$FLAVOUR'" ;;
 esac
 mkdir -p "$2"
 OUT=$(cd "$2" && pwd)
@@ -146,6 +149,7 @@ inputs() {
 }
 ELF=$OUT/xen-$FLAVOUR.elf
 if [ -s "$ELF" ] && [ -s "$OUT/xen-$FLAVOUR.build-id" ] &&
+	{ [ "$FLAVOUR" != syms ] || [ -s "$OUT/xen-syms.syms" ]; } &&
 	[ "$(inputs)" = "$(cat "$OUT/xen-$FLAVOUR.inputs" 2>/dev/null)" ]; then
 	say "xen-$FLAVOUR.elf is up to date (Xen $VER)"
 	exit 0
@@ -182,6 +186,7 @@ id=$(readelf -n "$T/xen/xen-syms" | sed -n 's/^ *Build ID: *//p' | head -n1)
 cp "$T/xen/xen" "$ELF.tmp"
 mv "$ELF.tmp" "$ELF"
 cp "$T/xen/.config" "$OUT/xen-$FLAVOUR.config"
+[ "$FLAVOUR" != syms ] || cp "$T/xen/xen-syms" "$OUT/xen-syms.syms"
 echo "$id" >"$OUT/xen-$FLAVOUR.build-id"
 inputs >"$OUT/xen-$FLAVOUR.inputs"
 # the tree is 200+ MiB once built; only the image and its config are kept

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# profile.sh - `make bench-profile`: where a fork+exec+exit+wait spends its
+# time, ours against upstream's port, seen from outside the whole machine.
+#
+# Boots the embedded Xen host with QEMU's monitor on a socket: by default
+# Xen built here from Debian's source and config with its symbol table kept
+# (build-xen.sh syms, 5-10 min on first use), so that Xen's time is split by
+# function too; PROFILE_XEN=debian takes Debian's binary, as `make bench`
+# does, and counts Xen's time as one row. bench/profile-driver.sh runs `forkexec N`
+# (PROFILE_ITERATIONS, default 3000) in each kernel while
+# bench/profile-sample.py samples the emulated CPUs' registers.  The table
+# gives, per fork+exec, the CPU time spent halted, in Xen, in user space and
+# in each kernel function, and ours minus the baseline.  Samples perturb the
+# run a little (the monitor stops no CPU, but competes for the host's), so
+# the times are for comparing the two kernels, not for the bench's rows.
+# Output also kept in $BUILD/bench/profile.txt.
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$top/build}
+KOBJ=${KOBJ:-$BUILD/obj}
+out=$BUILD/bench
+stage=$out/profile-stage
+N=${PROFILE_ITERATIONS:-3000}
+XENF=${PROFILE_XEN:-syms}
+xsyms=()
+[ "$XENF" != syms ] || xsyms=("$BUILD/xen-host/xen-syms.syms")
+
+mkdir -p "$stage"
+"$top/scripts/install-deps.sh" check bench
+"$top/bench/build-baseline.sh" "$BUILD"
+gcc -O2 -Wall -static -o "$out/forkexec" "$top/bench/forkexec.c"
+"$top/scripts/make-domu-initrd.sh" "$out/hc-initrd.cpio.gz" "$out/forkexec"
+cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
+cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
+cp "$out/xtest" "$stage/xtest"
+cp "$top/bench/debug-host-domu.sh" "$stage/debug-host-domu.sh"
+echo "$N" > "$stage/profile-iterations"
+
+mon=$stage/monitor.sock
+rm -f "$mon" "$out/profile-serial.log" "$stage/samples"
+python3 "$top/bench/profile-sample.py" sample "$mon" "$out/profile-serial.log" \
+	"$stage/samples" &
+sampler=$!
+echo "  BENCH   where a fork+exec's time goes, sampled from QEMU, baseline then ours (about 10 minutes)"
+st=0
+XEN_HOST_MONITOR=$mon "$top/scripts/xen-host/boot.sh" --xen "$XENF" --kernel "$stage/vmlinux-ours" \
+	--initrd "$out/hc-initrd.cpio.gz" \
+	--cmdline "console=hvc0 xtest.mode=agent" --vcpus 2 --memory 512 --no-create \
+	--driver "$top/bench/profile-driver.sh" \
+	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
+	--extra "$stage/xtest" --extra "$stage/profile-iterations" \
+	--extra "$stage/debug-host-domu.sh" \
+	--log "$out/profile-serial.log" --timeout 1800 > "$out/profile-boot.out" 2>&1 || st=$?
+wait "$sampler" || st=1
+tr -d '\r' < "$out/profile-serial.log" | grep -a '^# profile:' || true
+python3 "$top/bench/profile-sample.py" report "$stage/samples" "$N" \
+	"$stage/vmlinux-base" "$stage/vmlinux-ours" "${xsyms[@]}" | tee "$out/profile.txt"
+exit "$st"
