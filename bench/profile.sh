@@ -28,15 +28,9 @@ XENF=${PROFILE_XEN:-syms}
 xsyms=()
 [ "$XENF" != syms ] || xsyms=("$BUILD/xen-host/xen-syms.syms")
 
-mkdir -p "$stage"
-"$top/scripts/install-deps.sh" check bench
-"$top/bench/build-baseline.sh" "$BUILD"
-gcc -O2 -Wall -static -o "$out/forkexec" "$top/bench/forkexec.c"
-"$top/scripts/make-domu-initrd.sh" "$out/hc-initrd.cpio.gz" "$out/forkexec"
-cp "$KOBJ/vmlinux" "$stage/vmlinux-ours"
-cp "$BUILD/baseline/obj/vmlinux" "$stage/vmlinux-base"
-cp "$out/xtest" "$stage/xtest"
-cp "$top/bench/debug-host-domu.sh" "$stage/debug-host-domu.sh"
+# shellcheck source=bench/debug-host-stage.sh
+. "$top/bench/debug-host-stage.sh"
+stage_debug_host "$stage" "$XENF"
 echo "$N" > "$stage/profile-iterations"
 
 mon=$stage/monitor.sock
