@@ -30,14 +30,8 @@ echo "${HC_ITERATIONS:-1000}" > "$stage/hc-iterations"
 
 echo "  BENCH   hypercalls per fork+exec on the debug hypervisor, baseline then ours (about 8 minutes)"
 st=0
-"$top/scripts/xen-host/boot.sh" --xen debug --kernel "$stage/vmlinux-ours" \
-	--initrd "$out/hc-initrd.cpio.gz" \
-	--cmdline "console=hvc0 xtest.mode=agent" --vcpus 2 --memory 512 --no-create \
-	--driver "$top/bench/hypercalls-driver.sh" \
-	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
-	--extra "$stage/xtest" --extra "$stage/hc-iterations" \
-	--extra "$stage/debug-host-domu.sh" \
-	--log "$out/hc-serial.log" --timeout 2400 > "$out/hc-boot.out" 2>&1 || st=$?
+boot_debug_host "$stage" debug "$top/bench/hypercalls-driver.sh" hc 2400 \
+	"$stage/hc-iterations" || st=$?
 tr -d '\r' < "$out/hc-serial.log" | grep -a '^# hypercalls:' || true
 # Hypercall numbers as Xen's public ABI (xen.h) names them
 tr -d '\r' < "$out/hc-serial.log" | grep -a '^HCALL: ' | awk '

@@ -40,14 +40,9 @@ python3 "$top/bench/profile-sample.py" sample "$mon" "$out/profile-serial.log" \
 sampler=$!
 echo "  BENCH   where a fork+exec's time goes, sampled from QEMU, baseline then ours (about 10 minutes)"
 st=0
-XEN_HOST_MONITOR=$mon "$top/scripts/xen-host/boot.sh" --xen "$XENF" --kernel "$stage/vmlinux-ours" \
-	--initrd "$out/hc-initrd.cpio.gz" \
-	--cmdline "console=hvc0 xtest.mode=agent" --vcpus 2 --memory 512 --no-create \
-	--driver "$top/bench/profile-driver.sh" \
-	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
-	--extra "$stage/xtest" --extra "$stage/profile-iterations" \
-	--extra "$stage/debug-host-domu.sh" \
-	--log "$out/profile-serial.log" --timeout 1800 > "$out/profile-boot.out" 2>&1 || st=$?
+export XEN_HOST_MONITOR=$mon
+boot_debug_host "$stage" "$XENF" "$top/bench/profile-driver.sh" profile 1800 \
+	"$stage/profile-iterations" || st=$?
 wait "$sampler" || st=1
 tr -d '\r' < "$out/profile-serial.log" | grep -a '^# profile:' || true
 python3 "$top/bench/profile-sample.py" report "$stage/samples" "$N" \

@@ -30,14 +30,8 @@ echo "${TRAPS_ITERATIONS:-200}" > "$stage/traps-iterations"
 
 echo "  BENCH   where Xen steps in per fork+exec, traced on the debug hypervisor, baseline then ours (about 6 minutes)"
 st=0
-"$top/scripts/xen-host/boot.sh" --xen debug --kernel "$stage/vmlinux-ours" \
-	--initrd "$out/hc-initrd.cpio.gz" \
-	--cmdline "console=hvc0 xtest.mode=agent" --vcpus 2 --memory 512 --no-create \
-	--driver "$top/bench/traps-driver.sh" \
-	--extra "$stage/vmlinux-ours" --extra "$stage/vmlinux-base" \
-	--extra "$stage/xtest" --extra "$stage/xentrace" --extra "$stage/traps-iterations" \
-	--extra "$stage/debug-host-domu.sh" \
-	--log "$out/traps-serial.log" --timeout 1800 > "$out/traps-boot.out" 2>&1 || st=$?
+boot_debug_host "$stage" debug "$top/bench/traps-driver.sh" traps 1800 \
+	"$stage/xentrace" "$stage/traps-iterations" || st=$?
 tr -d '\r' < "$out/traps-serial.log" | grep -a '^# traps:' || true
 tr -d '\r' < "$out/traps-serial.log" | grep -a '^TRAPS: ' |
 	python3 "$top/bench/traps-report.py" "$stage/vmlinux-base" "$stage/vmlinux-ours" |
