@@ -22,9 +22,10 @@
  *
  *  - Late pinning.  A new mm's tree is built as ordinary writable memory
  *    and every write to it is a plain store.  When the mm is first
- *    activated (exec's activate_mm, or the end of fork's dup_mmap, both
- *    through the enter_mmap hook) the whole tree below the user limit is
- *    made read-only and pinned in one go: one multicall per 32 table pages,
+ *    activated (the end of fork's dup_mmap, through the enter_mmap hook, or
+ *    for exec once the new stack is in place, through
+ *    arch_setup_arg_pages_done() of patches/0004) the whole tree below the
+ *    user limit is made read-only and pinned in one go: one multicall per 32 table pages,
  *    each holding one MMU_UPDATE with every read-only remap and one
  *    MMUEXT_OP with the pins, the L4 (and the user L4) pinned last, which
  *    validates the whole tree.  Leaf (L1) pages are also pinned one by one,
@@ -71,6 +72,7 @@
 
 #define pr_fmt(fmt) "xen-mmu: " fmt
 
+#include <linux/binfmts.h>
 #include <linux/cpumask.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
@@ -79,6 +81,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/pgtable.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
 #include <linux/smp.h>
@@ -872,8 +875,7 @@ void xen_mm_unpin_all(void)
 	spin_unlock(&init_mm.page_table_lock);
 }
 
-/* First activation: exec's activate_mm, or the end of fork's dup_mmap. */
-static void xen_enter_mmap(struct mm_struct *mm)
+static void xen_pin_mm(struct mm_struct *mm)
 {
 	spinlock_t *ptl = &mm->page_table_lock;
 
@@ -881,6 +883,40 @@ static void xen_enter_mmap(struct mm_struct *mm)
 	if (!PagePinned(virt_to_page(mm->pgd)))
 		xen_pin_tree(mm, mm->pgd);
 	spin_unlock(ptl);
+}
+
+/*
+ * First activation: the end of fork's dup_mmap, or exec's activate_mm.
+ * exec's tree is left unpinned for now: setup_arg_pages() is about to move
+ * the argument stack to its randomized place, which on a pinned tree would
+ * link in two new tables and free two old ones, each a TLB flush that Xen
+ * sends to every other physical CPU.  Until arch_setup_arg_pages_done(),
+ * xen_write_cr3() has Xen run the kernel on init_mm's table; nothing in
+ * that stretch of exec touches user memory.
+ */
+static void xen_enter_mmap(struct mm_struct *mm)
+{
+	if (current->in_execve && mm == current->mm)
+		return;
+	xen_pin_mm(mm);
+}
+
+/**
+ * arch_setup_arg_pages_done - pin an exec'd tree once its stack is in place
+ * @mm: the new mm, current's
+ *
+ * Called by setup_arg_pages() (patches/0004) before the binfmt first
+ * writes to user memory: the tree is pinned and this CPU loads it.
+ */
+void arch_setup_arg_pages_done(struct mm_struct *mm)
+{
+	if (!xen_pv_domain())
+		return;
+	xen_pin_mm(mm);
+	preempt_disable();
+	if (this_cpu_read(cpu_tlbstate.loaded_mm) == mm)
+		write_cr3(__pa(mm->pgd));
+	preempt_enable();
 }
 
 /*
@@ -1055,21 +1091,29 @@ static void xen_note_loaded_cr3(void *cr3)
 	this_cpu_write(xen_loaded_cr3, (unsigned long)cr3);
 }
 
-/* Queue the switch of the kernel table; call inside a batch. */
-static void xen_queue_kernel_cr3(unsigned long cr3)
+/*
+ * Queue the switch of the kernel table; call inside a batch.  @cr3 is what
+ * the kernel asked for (read_cr3() gives it back), @load what Xen loads.
+ */
+static void xen_queue_kernel_cr3(unsigned long cr3, unsigned long load)
 {
 	this_cpu_write(xen_cr3, cr3);
-	xen_queue_mmuext(MMUEXT_NEW_BASEPTR, pfn_to_mfn(PFN_DOWN(cr3)));
-	xen_mc_callback(xen_note_loaded_cr3, (void *)cr3);
+	xen_queue_mmuext(MMUEXT_NEW_BASEPTR, pfn_to_mfn(PFN_DOWN(load)));
+	xen_mc_callback(xen_note_loaded_cr3, (void *)load);
 }
 
 static void xen_write_cr3(unsigned long cr3)
 {
-	pgd_t *user = xen_user_top(__va(cr3));
+	unsigned long load = cr3;
+	pgd_t *user;
 
 	lockdep_assert_preemption_disabled();
+	/* An exec'd tree before its stack is in place: see xen_enter_mmap(). */
+	if (!xen_table_pinned(__va(cr3)))
+		load = __pa(swapper_pg_dir);
+	user = xen_user_top(__va(load));
 	xen_mc_batch();
-	xen_queue_kernel_cr3(cr3);
+	xen_queue_kernel_cr3(cr3, load);
 	/* One MMUEXT_OP for both: the user table, or none for init_mm. */
 	xen_queue_mmuext(MMUEXT_NEW_USER_BASEPTR,
 			 user ? pfn_to_mfn(PFN_DOWN(__pa(user))) : 0);
@@ -1081,7 +1125,7 @@ static void __init xen_write_cr3_init(unsigned long cr3)
 {
 	lockdep_assert_preemption_disabled();
 	xen_mc_batch();
-	xen_queue_kernel_cr3(cr3);
+	xen_queue_kernel_cr3(cr3, cr3);
 	xen_mc_issue(XEN_LAZY_CPU);
 }
 
