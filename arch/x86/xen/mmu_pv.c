@@ -25,13 +25,13 @@
  *    activated (the end of fork's dup_mmap, through the enter_mmap hook, or
  *    for exec once the new stack is in place, through
  *    arch_setup_arg_pages_done() of patches/0004) the whole tree below the
- *    user limit is made read-only and pinned in one go: one multicall per 32 table pages,
- *    each holding one MMU_UPDATE with every read-only remap and one
- *    MMUEXT_OP with the pins, the L4 (and the user L4) pinned last, which
- *    validates the whole tree.  Leaf (L1) pages are also pinned one by one,
- *    under their split page-table lock, so that a rmap walker that writes
- *    them with a locked instruction always finds a validated L1 that Xen
- *    emulates, and so that an L1 can be unpinned and freed by itself.
+ *    user limit is made read-only and pinned in one go: one multicall per
+ *    32 table pages, each holding one MMU_UPDATE with every read-only remap
+ *    and one MMUEXT_OP with the pins, the L4 (and the user L4) pinned last,
+ *    which validates the whole tree.  Leaf (L1) pages are also pinned one
+ *    by one, under their split page-table lock, so that a rmap walker that
+ *    writes them with a locked instruction always finds a validated L1 that
+ *    Xen emulates, and so that an L1 can be unpinned and freed by itself.
  *
  *  - While pinned (PagePinned on every page of the tree), entries are
  *    written through Xen: MMU_UPDATE, queued in the per-CPU multicall while
